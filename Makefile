@@ -1,0 +1,63 @@
+# Two commands: `make run` serves the demo, `make test` passes every test.
+# Every target sets up what it needs and is quick the second time.
+PY      := .venv/bin/python
+FLASK   := .venv/bin/flask --app wsgi
+HOST    ?= 127.0.0.1
+PORT    ?= 5000
+
+.PHONY: run test setup db vendor browser bench lighthouse e2e clean
+
+run: setup
+	@echo ""
+	@echo "  Cubby demo: http://$(HOST):$(PORT)"
+	@echo "  Sign in with password cubby-demo as:"
+	@echo "    parent@example.com (Dana, primary guardian)   partner@example.com (Chris)"
+	@echo "    nanny@example.com (Jo, no payment grant)        grandparents@example.com (Karie)"
+	@echo "    trainee@example.com (Lee, Acme trainee)         instructor@example.com (Pat)"
+	@echo "    staff@example.com (Sam, staff)"
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup browser
+	$(PY) -m pytest
+
+e2e: setup browser
+	$(PY) -m pytest tests/e2e
+
+setup: .venv/.installed static/vendor/.installed db
+
+.venv/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+static/vendor/.installed: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
+	touch $@
+
+db: .venv/.installed
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+
+# Debian's Chromium for the browser tests; tests/e2e skip loudly (or fail under CI=true) without it.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+	      || echo "!!! could not install chromium: the browser tests will be SKIPPED"; \
+	  else echo "!!! /usr/bin/chromium is missing and cannot be installed here: the browser tests will be SKIPPED"; fi; \
+	fi
+
+bench: setup
+	$(PY) bench/run.py
+
+lighthouse: setup browser
+	bash bench/lighthouse.sh
+
+clean:
+	rm -rf .venv node_modules static/vendor db/*.sqlite3*

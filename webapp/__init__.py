@@ -1,0 +1,68 @@
+"""Cubby: the family self-service portal. create_app builds the Flask application."""
+from flask import Flask
+
+from . import cli, errors, security, templating
+from .config import ROOT, from_environment, secret_key
+from .database import open_database
+from .extensions import csrf, db, htmx, limiter, login_manager, mail
+
+
+def create_app(config=None):
+    """Build the app: configuration, extensions, blueprints, error handlers."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(from_environment())
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=3600,
+        RATELIMIT_HEADERS_ENABLED=True,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    app.config.update(config or {})
+    if app.debug:
+        app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(app.instance_path)
+
+    db.initialize(open_database(app.config["DATABASE_URL"]))
+    app.before_request(_connect)
+    app.teardown_request(_close)
+
+    csrf.init_app(app)
+    htmx.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from .account.routes import bp as account_bp
+    from .attendance.routes import bp as attendance_bp
+    from .auth.routes import bp as auth_bp
+    from .billing.routes import bp as billing_bp
+    from .home.routes import bp as home_bp
+    from .schedule.routes import bp as schedule_bp
+    from .staff.routes import bp as staff_bp
+
+    for bp in (auth_bp, home_bp, schedule_bp, billing_bp, account_bp, attendance_bp, staff_bp):
+        app.register_blueprint(bp)
+
+    templating.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _connect():
+    db.connect(reuse_if_open=True)
+
+
+def _close(exc):
+    if not db.is_closed():
+        db.close()

@@ -1,0 +1,41 @@
+"""My Account: Login / Security first; later releases add the other sections."""
+from flask import Blueprint, flash, redirect, url_for
+from flask_login import current_user, login_required, login_user
+
+from ..access import memberships, visible_students
+from ..auth.forms import ChangePasswordForm
+from ..auth.services import PasswordError, change_password
+from ..templating import render
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.route("/")
+@login_required
+def index():
+    """My Account."""
+    return render(
+        "account/index.html", "content", form=ChangePasswordForm(), households=list(memberships(current_user)),
+        students=list(visible_students(current_user)),
+    )
+
+
+@bp.route("/password", methods=["POST"])
+@login_required
+def password():
+    """Change password: needs the current one; signs out every other device."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current_password.data, form.new_password.data)
+        except PasswordError as error:
+            form.current_password.errors.append(str(error))
+        else:
+            login_user(user)  # this device keeps going under the new session token
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("account.index"), 303)
+    return render(
+        "account/index.html", "security", status=422, form=form, households=list(memberships(current_user)),
+        students=list(visible_students(current_user)),
+    )

@@ -1,0 +1,29 @@
+"""Sign-in and password forms."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+PASSWORD_MIN, PASSWORD_MAX = 8, 1000
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password."), Length(max=PASSWORD_MAX)]
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Choose a new password."),
+            Length(PASSWORD_MIN, PASSWORD_MAX, f"Use at least {PASSWORD_MIN} characters (a passphrase is welcome)."),
+        ],
+    )
+    confirm_password = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired("Repeat the new password."), EqualTo("new_password", "The two new passwords differ.")],
+    )

@@ -1,0 +1,45 @@
+"""Passwords and sessions."""
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..database import write_transaction
+from ..models import User
+from ..models.people import new_session_token
+
+# Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
+_UNKNOWN_USER_HASH = generate_password_hash("no such user")
+
+
+class PasswordError(Exception):
+    """The password change was refused; the message says why."""
+
+
+def hash_password(password):
+    """A salted scrypt hash (werkzeug's default KDF)."""
+    return generate_password_hash(password)
+
+
+def authenticate(email, password):
+    """The user with this email and password, or None."""
+    user = User.get_or_none(User.email == email.strip().lower())
+    if user is None:
+        check_password_hash(_UNKNOWN_USER_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def end_other_sessions(user):
+    """Rotate the session token: every cookie naming the old one stops working."""
+    user.session_token = new_session_token()
+    User.update(session_token=user.session_token).where(User.id == user.id).execute()
+
+
+def change_password(user, current, new):
+    """Set a new password after checking the current one; ends the user's other sessions."""
+    if not check_password_hash(user.password_hash, current):
+        raise PasswordError("That is not your current password.")
+    with write_transaction():
+        user.password_hash = hash_password(new)
+        user.session_token = new_session_token()
+        User.update(password_hash=user.password_hash, session_token=user.session_token).where(
+            User.id == user.id
+        ).execute()

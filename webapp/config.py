@@ -1,0 +1,39 @@
+"""Configuration from the environment, with safe defaults."""
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def secret_key(instance_path):
+    """SECRET_KEY from the environment, else one generated once into the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment():
+    """Settings read from environment variables; see the README's Configuration table."""
+    env = os.environ.get
+    return {
+        "DATABASE_URL": env("DATABASE_URL", f"sqlite:///{ROOT / 'db' / 'cubby.sqlite3'}"),
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "SIGNIN_LIMIT_PER_ACCOUNT": env("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"),
+        "SIGNIN_LIMIT_PER_IP": env("SIGNIN_LIMIT_PER_IP", "30 per 5 minutes"),
+        "MAIL_BACKEND": env("MAIL_BACKEND", "console"),
+        "MAIL_SERVER": env("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": env("MAIL_USE_TLS", "0") == "1",
+        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "Cubby <no-reply@localhost>"),
+        "MAIL_FILE_PATH": env("MAIL_FILE_PATH", str(ROOT / "instance" / "mail")),
+        "SESSION_COOKIE_SECURE": env("COOKIE_SECURE", "1") == "1",
+        "REMEMBER_COOKIE_SECURE": env("COOKIE_SECURE", "1") == "1",
+    }

@@ -1,0 +1,163 @@
+"""SPEC.md's demo data, with dates relative to today. Loading it twice changes nothing."""
+import datetime
+from zoneinfo import ZoneInfo
+
+from .auth.services import hash_password
+from .database import write_transaction
+from .models import (
+    AbsenceReason, Account, Attendance, Company, Course, Division, Enrollment, Guardian, LedgerEntry, Location,
+    Meeting, Order, OrderLine, Permission, Student, StudentLink, User, utcnow,
+)
+
+DEMO_PASSWORD = "cubby-demo"
+GRANTS_ALL = dict(can_make_payments=True, can_view_balance=True, can_view_transactions=True)
+
+
+def _ensure(model, key, **values):
+    """The row with these key fields, created with `values` when missing."""
+    row = model.get_or_none(*[getattr(model, f) == v for f, v in key.items()])
+    return row or model.create(**key, **values)
+
+
+def load_demo():
+    """Load everything the models hold; each part is keyed by natural keys so a rerun adds nothing."""
+    with write_transaction():
+        company = _ensure(
+            Company, {"name": "Riverside Arts Academy"}, currency="USD", locale="en_US", timezone="America/New_York",
+            pay_balances_online=True, balance_mode=Company.BY_CUSTOMER, send_bill=True, makeup_tokens=True,
+            future_absences=True, allow_drop=True, allow_transfer=False, full_ledger_history=False,
+            payment_gateway="sandbox",
+        )
+        today = datetime.datetime.now(ZoneInfo(company.timezone)).date()
+        places = {name: _ensure(Location, {"name": name}) for name in ("Downtown", "Northside")}
+        acme = _ensure(Division, {"name": "Acme Corp"}, subject_to_pending_payment=True)
+        for order, (name, usable) in enumerate(
+            [("Sick", True), ("Vacation", True), ("Family emergency", True), ("No show", False),
+             ("Excused by instructor", False)]
+        ):
+            _ensure(AbsenceReason, {"name": name}, patron_usable=usable, sort_order=order)
+        people = _load_people(acme)
+        courses = _load_courses(places, acme, people["instructor@example.com"], today)
+        _load_enrollments(people, courses, today)
+        _load_orders(people, courses)
+
+
+def _load_people(acme):
+    password = hash_password(DEMO_PASSWORD)  # one scrypt run for every demo user
+    users = {}
+    for email, name, role in [
+        ("parent@example.com", "Dana Smith", User.PATRON),
+        ("partner@example.com", "Chris Smith", User.PATRON),
+        ("nanny@example.com", "Jo Rivera", User.PATRON),
+        ("grandparents@example.com", "Karie Forest", User.PATRON),
+        ("trainee@example.com", "Lee Park", User.PATRON),
+        ("instructor@example.com", "Pat Lee", User.INSTRUCTOR),
+        ("staff@example.com", "Sam Ortiz", User.STAFF),
+    ]:
+        users[email] = _ensure(User, {"email": email}, name=name, role=role, password_hash=password)
+    for code in (Permission.ACCESS_BILLING_TAB, Permission.VIEW_ALL_STUDENT_ENROLLMENTS):
+        _ensure(Permission, {"user": users["staff@example.com"], "code": code})
+
+    smith = _ensure(Account, {"name": "Smith household"})
+    forest = _ensure(Account, {"name": "Forest household"})
+    acme_training = _ensure(Account, {"name": "Acme Corp Training"}, division=acme)
+    for email, account, primary, grants in [
+        ("parent@example.com", smith, True, GRANTS_ALL),
+        ("partner@example.com", smith, False, dict(can_make_payments=True, can_view_balance=True)),
+        ("nanny@example.com", smith, False, {}),
+        ("grandparents@example.com", forest, True, GRANTS_ALL),
+        ("trainee@example.com", acme_training, True, GRANTS_ALL),
+    ]:
+        _ensure(Guardian, {"user": users[email], "account": account}, is_primary=primary, **grants)
+
+    year = datetime.date.today().year
+    students = {
+        "Amy": _ensure(Student, {"first_name": "Amy", "last_name": "Smith"}, birth_date=datetime.date(year - 9, 3, 14),
+                       billing_account=smith),
+        "Ben": _ensure(Student, {"first_name": "Ben", "last_name": "Smith"}, birth_date=datetime.date(year - 12, 8, 2),
+                       billing_account=smith),
+        "Lee": _ensure(Student, {"first_name": "Lee", "last_name": "Park"}, billing_account=acme_training,
+                       user=users["trainee@example.com"]),
+    }
+    _ensure(StudentLink, {"student": students["Amy"], "account": forest})
+    # Jazz II is full: two students of a household that does not sign in fill it.
+    nguyen = _ensure(Account, {"name": "Nguyen household"})
+    for first in ("Mai", "Linh"):
+        students[first] = _ensure(Student, {"first_name": first, "last_name": "Nguyen"}, billing_account=nguyen)
+    return {**users, **students, "smith": smith, "forest": forest, "acme": acme_training}
+
+
+def _weekly(course, weekday, hour, minute, minutes, today):
+    """Meetings on one weekday from three weeks ago to ten weeks ahead."""
+    if Meeting.select().where(Meeting.course == course).exists():
+        return
+    first = today - datetime.timedelta(weeks=3) + datetime.timedelta(days=(weekday - today.weekday()) % 7)
+    for week in range(13):
+        starts = datetime.datetime.combine(first + datetime.timedelta(weeks=week), datetime.time(hour, minute))
+        Meeting.create(course=course, starts_at=starts, ends_at=starts + datetime.timedelta(minutes=minutes))
+
+
+def _load_courses(places, acme, pat, today):
+    courses = {
+        "Ballet I": _ensure(Course, {"name": "Ballet I"}, location=places["Downtown"], instructor=pat, capacity=12,
+                            price_cents=24000, description="Tuesdays: first steps in classical ballet."),
+        "Pottery for Kids": _ensure(Course, {"name": "Pottery for Kids"}, location=places["Northside"], instructor=pat,
+                                    capacity=10, price_cents=18000, description="Saturdays: wheel and hand-building."),
+        "Jazz II": _ensure(Course, {"name": "Jazz II"}, location=places["Downtown"], instructor=pat, capacity=2,
+                           price_cents=26000, description="Thursdays: jazz dance for confident movers."),
+        "Safety Workshop": _ensure(Course, {"name": "Safety Workshop"}, kind=Course.SESSION,
+                                   location=places["Downtown"], division=acme, capacity=12, price_cents=40000,
+                                   description="A one-day workplace safety session."),
+    }
+    _weekly(courses["Ballet I"], 1, 16, 0, 60, today)
+    _weekly(courses["Pottery for Kids"], 5, 10, 0, 90, today)
+    _weekly(courses["Jazz II"], 3, 17, 0, 60, today)
+    if not Meeting.select().where(Meeting.course == courses["Safety Workshop"]).exists():
+        starts = datetime.datetime.combine(today + datetime.timedelta(days=21), datetime.time(9, 0))
+        Meeting.create(course=courses["Safety Workshop"], starts_at=starts, ends_at=starts + datetime.timedelta(hours=7))
+    return courses
+
+
+def _load_enrollments(people, courses, today):
+    for student, course, status in [
+        ("Amy", "Ballet I", Enrollment.REGISTERED),
+        ("Ben", "Pottery for Kids", Enrollment.REGISTERED),
+        ("Mai", "Jazz II", Enrollment.REGISTERED),
+        ("Linh", "Jazz II", Enrollment.REGISTERED),
+        ("Ben", "Jazz II", Enrollment.WAITLISTED),
+    ]:
+        _ensure(Enrollment, {"student": people[student], "course": courses[course]}, status=status)
+    # Amy's past Ballet meetings: present, and the most recent one a "No show" set by Pat.
+    past = list(Meeting.select().where((Meeting.course == courses["Ballet I"]) & (Meeting.starts_at < datetime.datetime.combine(today, datetime.time())))
+                .order_by(Meeting.starts_at))
+    no_show = AbsenceReason.get(AbsenceReason.name == "No show")
+    for meeting in past:
+        absent = meeting == past[-1]
+        _ensure(Attendance, {"meeting": meeting, "student": people["Amy"]},
+                status=Attendance.ABSENT if absent else Attendance.PRESENT, reason=no_show if absent else None,
+                set_by_role=Attendance.BY_INSTRUCTOR, set_by=people["instructor@example.com"])
+
+
+def _load_orders(people, courses):
+    if Order.select().where(Order.number == 1001).exists():
+        return
+    dana, pat, sam = people["parent@example.com"], people["instructor@example.com"], people["staff@example.com"]
+    smith, amy, ben = people["smith"], people["Amy"], people["Ben"]
+    downtown, northside = courses["Ballet I"].location, courses["Pottery for Kids"].location
+    for number, channel, creator, payable, state, note, (text, cents, student, course, place), paid in [
+        (1001, Order.INSTRUCTOR_ONLINE, pat, False, Order.ON_ACCOUNT, "",
+         ("Ballet I tuition", 24000, amy, courses["Ballet I"], downtown), 10000),
+        (1002, Order.BOX_OFFICE, sam, True, Order.ON_ACCOUNT, "Balance due before the first class",
+         ("Pottery for Kids", 18000, ben, courses["Pottery for Kids"], northside), 0),
+        (1003, Order.BOX_OFFICE, sam, False, Order.ON_ACCOUNT, "", ("Field trip", 3500, amy, None, downtown), 0),
+        (1004, Order.BOX_OFFICE, sam, False, Order.COMPLETE, "", ("Art supplies", 6000, ben, None, northside), 6000),
+    ]:
+        order = Order.create(number=number, account=smith, channel=channel, created_by=creator,
+                             on_account=state == Order.ON_ACCOUNT, payable_online=payable, state=state,
+                             external_note=note, created_at=utcnow() - datetime.timedelta(days=1040 - number))
+        OrderLine.create(order=order, description=text, amount_cents=cents, student=student, course=course)
+        LedgerEntry.create(account=smith, kind=LedgerEntry.CHARGE, amount_cents=cents, order=order, student=student,
+                           location=place, memo=text, created_by=creator)
+        if paid:
+            LedgerEntry.create(account=smith, kind=LedgerEntry.PAYMENT, amount_cents=-paid, order=order,
+                               student=student, location=place, memo="Card payment", created_by=dana)

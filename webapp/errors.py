@@ -1,0 +1,53 @@
+"""Error pages in the layout; for htmx, a readable message in the page's message region."""
+import json
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError, generate_csrf
+
+from .extensions import htmx
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    403: ("Not allowed", "Your sign-in does not allow this. Ask the primary guardian or the office if you need it."),
+    404: ("Not found", "That page does not exist, or it belongs to another family."),
+    405: ("Not allowed", "That address does not take this kind of request."),
+    429: ("Too many attempts", "Please wait a few minutes and try again."),
+    500: ("Something went wrong on our side", "Nothing was changed. Please try again in a moment."),
+}
+
+
+def error_response(status, message=None):
+    """The error page, or for htmx the message swapped into the flash region."""
+    title, detail = MESSAGES.get(status, MESSAGES[500])
+    detail = message or detail
+    if htmx:
+        body = render_template("partials/_flash.html", messages=[("error", f"{title}. {detail}")])
+        return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "outerHTML", "Vary": "HX-Request"}
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status, {"Vary": "HX-Request"}
+
+
+def _same_origin_referrer():
+    """The page the expired form was on, if it is ours."""
+    ref = request.referrer or ""
+    parts = urlsplit(ref)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path else None
+
+
+def _csrf_expired(error):
+    """A page left open too long: give it a fresh token and ask the user to try again."""
+    message = "This page was open for a long time, so we refreshed it. Please try that again."
+    if htmx:
+        body = render_template("partials/_flash.html", messages=[("warning", message)])
+        trigger = json.dumps({"cubby:csrf": {"token": generate_csrf()}})
+        return body, 400, {"HX-Retarget": "#flash", "HX-Reswap": "outerHTML", "HX-Trigger": trigger}
+    flash(message, "warning")
+    return redirect(_same_origin_referrer() or url_for("home.index"), 303)
+
+
+def init_app(app):
+    for status in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(status, lambda e, s=status: error_response(s, getattr(e, "description_for_user", None)))
+    app.register_error_handler(CSRFError, _csrf_expired)

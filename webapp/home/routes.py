@@ -1,0 +1,43 @@
+"""Each role's home."""
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user, login_required
+
+from ..access import member_account_ids, memberships, visible_students
+from ..billing.ledger import account_balance, payable_online_orders
+from ..clock import local_now
+from ..models import User
+from ..schedule.services import upcoming_meetings
+from ..templating import current_company, render
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+def index():
+    """Signed-out visitors go to sign in; everyone else to their role's home."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    if current_user.role == User.INSTRUCTOR:
+        return redirect(url_for("attendance.my_classes"))
+    if current_user.role == User.STAFF:
+        return redirect(url_for("staff.index"))
+    return redirect(url_for("home.family"))
+
+
+@bp.route("/home")
+@login_required
+def family():
+    """The family dashboard: Upcoming Courses, Pay an Order Balance, My Account."""
+    if current_user.role != User.PATRON:
+        return redirect(url_for("home.index"))
+    households = list(memberships(current_user))
+    may_pay = any(m.can_make_payments for m in households)
+    balances = [(m.account, account_balance(m.account)) for m in households if m.can_view_balance]
+    next_up = upcoming_meetings(visible_students(current_user), local_now(), days=14)[:3]
+    orders_due = []
+    if current_company().pay_balances_online and (may_pay or balances):
+        orders_due = payable_online_orders(member_account_ids(current_user))
+    return render(
+        "home/family.html", "content", next_up=next_up, households=households, balances=balances,
+        orders_due=orders_due, may_pay=may_pay,
+    )

@@ -1,0 +1,11 @@
+"""All models, in dependency order (the migrations and the demo loader rely on it)."""
+from .base import BaseModel, utcnow
+from .billing import ImmutableEntry, LedgerEntry, Order, OrderLine
+from .company import Company, Division, Location
+from .people import Account, Guardian, Permission, Student, StudentLink, User
+from .teaching import AbsenceReason, Attendance, Course, Enrollment, Meeting
+
+ALL_MODELS = [
+    Company, Location, Division, Account, User, Permission, Guardian, Student, StudentLink,
+    Course, Meeting, Enrollment, AbsenceReason, Attendance, Order, OrderLine, LedgerEntry,
+]

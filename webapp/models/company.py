@@ -1,0 +1,46 @@
+"""The business running this deployment: company, preferences, locations, divisions."""
+import peewee as pw
+
+from .base import BaseModel
+
+
+class Company(BaseModel):
+    """One row: the business and its preferences."""
+
+    BY_CUSTOMER = "customer"
+    BY_STUDENT = "student"
+
+    name = pw.CharField(max_length=120)
+    currency = pw.CharField(max_length=3, default="USD")
+    locale = pw.CharField(max_length=16, default="en_US")
+    timezone = pw.CharField(max_length=64, default="America/New_York")
+    pay_balances_online = pw.BooleanField(default=True)
+    balance_mode = pw.CharField(max_length=16, default=BY_CUSTOMER)
+    send_bill = pw.BooleanField(default=False)
+    makeup_tokens = pw.BooleanField(default=False)
+    future_absences = pw.BooleanField(default=True)
+    allow_drop = pw.BooleanField(default=False)
+    allow_transfer = pw.BooleanField(default=False)
+    full_ledger_history = pw.BooleanField(default=False)
+    partial_payment = pw.BooleanField(default=False)
+    max_unpaid_balance_cents = pw.IntegerField(null=True)
+    no_show_fee_cents = pw.IntegerField(default=0)
+    guardian_punch_redeem = pw.BooleanField(default=False)
+    payment_gateway = pw.CharField(max_length=32, default="")
+
+    @classmethod
+    def current(cls):
+        """The company of this deployment."""
+        return cls.select().order_by(cls.id).get()
+
+
+class Location(BaseModel):
+    name = pw.CharField(max_length=80, unique=True)
+    address = pw.CharField(max_length=200, default="")
+
+
+class Division(BaseModel):
+    """A part of the business (a corporate client, a department) with its own billing rules."""
+
+    name = pw.CharField(max_length=80, unique=True)
+    subject_to_pending_payment = pw.BooleanField(default=False)

@@ -1,0 +1,99 @@
+"""Courses, their meetings, enrollments and attendance."""
+import peewee as pw
+
+from .base import BaseModel, utcnow
+from .company import Division, Location
+from .people import Student, User
+
+
+class Course(BaseModel):
+    """A class that meets weekly, or a dated session (a workshop)."""
+
+    WEEKLY = "weekly"
+    SESSION = "session"
+
+    name = pw.CharField(max_length=120)
+    kind = pw.CharField(max_length=16, default=WEEKLY)
+    location = pw.ForeignKeyField(Location, backref="courses", on_delete="RESTRICT")
+    division = pw.ForeignKeyField(Division, null=True, backref="courses", on_delete="SET NULL")
+    instructor = pw.ForeignKeyField(User, null=True, backref="courses_taught", on_delete="SET NULL")
+    capacity = pw.IntegerField()
+    price_cents = pw.IntegerField(default=0)
+    description = pw.TextField(default="")
+
+
+class Meeting(BaseModel):
+    """One dated meeting of a course, in the company's local time."""
+
+    course = pw.ForeignKeyField(Course, backref="meetings", on_delete="CASCADE")
+    starts_at = pw.DateTimeField(index=True)
+    ends_at = pw.DateTimeField()
+    roster_submitted_at = pw.DateTimeField(null=True)
+    roster_submitted_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("course", "starts_at"), False),)
+
+
+class Enrollment(BaseModel):
+    """A student's place in a course; the status names follow the vendor pages."""
+
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    PENDING_PAYMENT = "pending_payment"
+    PAYMENT_DENIED = "payment_denied"
+    NO_SHOW = "no_show"
+    DROPPED = "dropped"
+    CANCELLED = "cancelled"
+    LABELS = {
+        REGISTERED: "Registered",
+        WAITLISTED: "Waitlisted",
+        PENDING_PAYMENT: "Pending Payment",
+        PAYMENT_DENIED: "Payment Denied",
+        NO_SHOW: "No Show",
+        DROPPED: "Dropped",
+        CANCELLED: "Cancelled",
+    }
+    # Statuses that hold a seat and put the meetings on the student's schedule.
+    ACTIVE = (REGISTERED, PENDING_PAYMENT)
+
+    student = pw.ForeignKeyField(Student, backref="enrollments", on_delete="CASCADE")
+    course = pw.ForeignKeyField(Course, backref="enrollments", on_delete="CASCADE")
+    status = pw.CharField(max_length=20, default=REGISTERED)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("student", "course"), True),)
+
+    @property
+    def status_label(self):
+        return self.LABELS[self.status]
+
+
+class AbsenceReason(BaseModel):
+    """The absence-reason code table; patron-usable reasons are offered to families."""
+
+    name = pw.CharField(max_length=60, unique=True)
+    patron_usable = pw.BooleanField(default=True)
+    active = pw.BooleanField(default=True)
+    sort_order = pw.IntegerField(default=0)
+
+
+class Attendance(BaseModel):
+    """What is known of one student at one meeting: present, or absent with a reason."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    BY_PATRON = "patron"
+    BY_INSTRUCTOR = "instructor"
+
+    meeting = pw.ForeignKeyField(Meeting, backref="attendance", on_delete="CASCADE")
+    student = pw.ForeignKeyField(Student, backref="attendance", on_delete="CASCADE")
+    status = pw.CharField(max_length=16)
+    reason = pw.ForeignKeyField(AbsenceReason, null=True, on_delete="RESTRICT")
+    set_by_role = pw.CharField(max_length=16)
+    set_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    set_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("meeting", "student"), True),)

@@ -1,0 +1,58 @@
+"""Rendering: one template gives a full page or, for htmx, one of its blocks."""
+from decimal import Decimal
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency
+from flask import g, get_flashed_messages, make_response, render_template, request
+from jinja2_fragments.flask import render_block
+
+from .extensions import htmx
+from .models import Company
+
+
+def current_company():
+    """The company, read once per request."""
+    if "company" not in g:
+        g.company = Company.current()
+    return g.company
+
+
+def render(template, block=None, status=200, **context):
+    """The whole page on a direct visit; only `block` of the same template for htmx."""
+    if block and htmx:
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def money(cents):
+    """Integer cents as the company's currency, e.g. $1,240.00."""
+    company = current_company()
+    return format_currency(Decimal(cents) / 100, company.currency, locale=company.locale)
+
+
+def day(value, fmt="EEE d MMM"):
+    return format_date(value, fmt, locale=current_company().locale)
+
+
+def clock(value):
+    return format_time(value, "h:mm a", locale=current_company().locale)
+
+
+def _append_flashes(response):
+    """htmx answers carry pending flash messages as an out-of-band swap of the flash region."""
+    if htmx and response.status_code < 300 and response.mimetype == "text/html" and not response.direct_passthrough:
+        messages = get_flashed_messages(with_categories=True)
+        if messages:
+            oob = render_template("partials/_flash.html", messages=messages, oob=True)
+            response.set_data(response.get_data(as_text=True) + oob)
+    return response
+
+
+def init_app(app):
+    app.jinja_env.filters.update(money=money, day=day, clock=clock)
+    app.jinja_env.globals.update(current_company=current_company)
+    app.after_request(_append_flashes)
