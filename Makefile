@@ -16,7 +16,7 @@ run: setup
 	@echo "    trainee@example.com (Lee, Acme trainee)         instructor@example.com (Pat)"
 	@echo "    staff@example.com (Sam, staff)"
 	@echo ""
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	COOKIE_SECURE=0 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup browser
 	$(PY) -m pytest

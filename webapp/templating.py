@@ -55,4 +55,7 @@ def _append_flashes(response):
 def init_app(app):
     app.jinja_env.filters.update(money=money, day=day, clock=clock)
     app.jinja_env.globals.update(current_company=current_company)
+    # The field macro is a global so that blocks rendered alone (htmx fragments) can use it too.
+    with app.app_context():
+        app.jinja_env.globals["field"] = app.jinja_env.get_template("partials/_field.html").module.field
     app.after_request(_append_flashes)

@@ -63,7 +63,7 @@ def sign_in():
 def too_many_attempts(error):
     """The sign-in form again, saying why it is closed for now."""
     form = SignInForm()
-    form.password.errors.append("Too many sign-in attempts. Please wait a few minutes and try again.")
+    form.password.errors = ["Too many sign-in attempts. Please wait a few minutes and try again."]
     return render("auth/sign_in.html", "content", status=429, form=form)
 
 

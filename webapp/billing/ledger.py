@@ -1,40 +1,26 @@
 """Balances, always summed from the ledger."""
-from peewee import fn
+from peewee import JOIN, fn
 
-from ..models import LedgerEntry, Order
+from ..models import LedgerEntry, Order, OrderLine, Student
 
 
 def order_balances(order_ids):
     """{order id: balance in cents} for these orders, in one query."""
     rows = (
-        LedgerEntry.select(LedgerEntry.order, fn.SUM(LedgerEntry.amount_cents).alias("balance"))
+        LedgerEntry.select(LedgerEntry.order, fn.SUM(LedgerEntry.amount_cents))
         .where(LedgerEntry.order.in_(order_ids))
         .group_by(LedgerEntry.order)
         .tuples()
     )
-    balances = {order_id: 0 for order_id in order_ids} if isinstance(order_ids, (list, tuple, set)) else {}
-    balances.update({order_id: int(balance) for order_id, balance in rows})
-    return balances
-
-
-def order_balance(order):
-    """What is still owed on one order."""
-    return order_balances([order.id])[order.id]
-
-
-def account_balance(account):
-    """What the household owes (negative: credit), over every entry on its ledger."""
-    total = LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0)).where(
-        LedgerEntry.account == account
-    ).scalar()
-    return int(total)
+    return {order_id: 0 for order_id in order_ids} | {o: int(b) for o, b in rows}
 
 
 def payable_online_clause():
     """SPEC.md's rule: on account, and either put there by an instructor online or ticked by staff."""
-    return (Order.on_account == True) & (  # noqa: E712 (peewee expression)
-        (Order.channel == Order.INSTRUCTOR_ONLINE) | ((Order.channel == Order.BOX_OFFICE) & (Order.payable_online == True))  # noqa: E712
-    ) & Order.state.in_([Order.ON_ACCOUNT, Order.OPEN])
+    ticked_by_staff = (Order.channel == Order.BOX_OFFICE) & Order.payable_online
+    return Order.on_account & (Order.state == Order.ON_ACCOUNT) & (
+        (Order.channel == Order.INSTRUCTOR_ONLINE) | ticked_by_staff
+    )
 
 
 def payable_online_orders(account_ids):
@@ -48,3 +34,30 @@ def payable_online_orders(account_ids):
         .having(balance > 0)
         .order_by(Order.created_at, Order.number)
     )
+
+
+def with_lines(orders):
+    """Attach each order's lines (with their students) as `order.items`, in one query."""
+    items = {order.id: [] for order in orders}
+    query = (
+        OrderLine.select(OrderLine, Student)
+        .join(Student, JOIN.LEFT_OUTER)
+        .where(OrderLine.order.in_(list(items)))
+        .order_by(OrderLine.id)
+    )
+    for line in query:
+        items[line.order_id].append(line)
+    for order in orders:
+        order.items = items[order.id]
+    return orders
+
+
+def account_balances(account_ids):
+    """{account id: balance in cents} for these households, in one query."""
+    rows = (
+        LedgerEntry.select(LedgerEntry.account, fn.SUM(LedgerEntry.amount_cents))
+        .where(LedgerEntry.account.in_(account_ids))
+        .group_by(LedgerEntry.account)
+        .tuples()
+    )
+    return {account_id: 0 for account_id in account_ids} | {a: int(b) for a, b in rows}

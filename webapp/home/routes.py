@@ -3,7 +3,7 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..access import member_account_ids, memberships, visible_students
-from ..billing.ledger import account_balance, payable_online_orders
+from ..billing.ledger import account_balances, payable_online_orders
 from ..clock import local_now
 from ..models import User
 from ..schedule.services import upcoming_meetings
@@ -32,7 +32,9 @@ def family():
         return redirect(url_for("home.index"))
     households = list(memberships(current_user))
     may_pay = any(m.can_make_payments for m in households)
-    balances = [(m.account, account_balance(m.account)) for m in households if m.can_view_balance]
+    viewable = [m.account for m in households if m.can_view_balance]
+    totals = account_balances([a.id for a in viewable]) if viewable else {}
+    balances = [(account, totals[account.id]) for account in viewable]
     next_up = upcoming_meetings(visible_students(current_user), local_now(), days=14)[:3]
     orders_due = []
     if current_company().pay_balances_online and (may_pay or balances):

@@ -1,0 +1,178 @@
+"""Fixtures: a fresh database per test (SQLite file copy, or a PostgreSQL database from a template),
+the app, a test client that sends CSRF tokens, sign-in as any demo persona, and a SQL query counter."""
+import contextlib
+import os
+import re
+import shutil
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from webapp import create_app
+from webapp.extensions import db
+
+DEMO_PASSWORD = "cubby-demo"
+BASE_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = BASE_URL.startswith("postgres")
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-only-secret",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    "MAIL_BACKEND": "locmem",
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+
+class PostgresServer:
+    """Creates and drops this run's databases on the server DATABASE_URL points at."""
+
+    def __init__(self, url):
+        self.parts = urlsplit(url)
+        self.prefix = f"{self.parts.path.lstrip('/') or 'cubby'}_{uuid.uuid4().hex[:8]}"
+
+    def url(self, name):
+        return urlunsplit(self.parts._replace(path="/" + name))
+
+    def execute(self, sql):
+        import psycopg2
+
+        conn = psycopg2.connect(self.url("postgres"))
+        conn.autocommit = True
+        try:
+            conn.cursor().execute(sql)
+        finally:
+            conn.close()
+
+
+def _prepare(url):
+    """Run the migrations and load the demo data into an empty database."""
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
+    runner = app.test_cli_runner()
+    for args in (["db", "upgrade"], ["demo", "load"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def fresh_database_url(tmp_path_factory):
+    """A function giving the URL of a new database holding the migrated schema and the demo data."""
+    if ON_POSTGRES:
+        server = PostgresServer(BASE_URL)
+        template = f"{server.prefix}_template"
+        server.execute(f'CREATE DATABASE "{template}"')
+        _prepare(server.url(template))
+        made = []
+
+        def fresh(_tmp_path):
+            name = f"{server.prefix}_{len(made)}"
+            server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            made.append(name)
+            return server.url(name)
+
+        yield fresh
+        for name in made + [template]:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        template = tmp_path_factory.mktemp("template") / "cubby.sqlite3"
+        _prepare(f"sqlite:///{template}")
+
+        def fresh(tmp_path):
+            path = tmp_path / "cubby.sqlite3"
+            shutil.copy(template, path)
+            return f"sqlite:///{path}"
+
+        yield fresh
+
+
+class CsrfClient(FlaskClient):
+    """A test client that adds the session's CSRF token to every form post, as the browser would."""
+
+    def csrf_token(self):
+        with self.session_transaction() as session:
+            if "csrf_token" not in session:
+                session["csrf_token"] = uuid.uuid4().hex
+            raw = session["csrf_token"]
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def post(self, *args, csrf=True, **kwargs):
+        if csrf:
+            data = kwargs.setdefault("data", {})
+            if isinstance(data, dict):
+                data.setdefault("csrf_token", self.csrf_token())
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def app(fresh_database_url, tmp_path):
+    """The app on its own fresh database."""
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": fresh_database_url(tmp_path)})
+    app.test_client_class = CsrfClient
+    # No app context stays pushed: each request gets its own, so nothing leaks between requests via g.
+    yield app
+    db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def sign_in(client, email, password=DEMO_PASSWORD, **extra):
+    """Post the sign-in form; returns the response."""
+    return client.post("/sign-in", data={"email": email, "password": password, **extra})
+
+
+@pytest.fixture
+def signed_in(app):
+    """signed_in("parent@example.com") gives a new client signed in as that demo persona."""
+
+    def make(email):
+        client = app.test_client()
+        response = sign_in(client, email)
+        assert response.status_code == 303, f"could not sign in as {email}"
+        return client
+
+    return make
+
+
+@contextlib.contextmanager
+def counting_queries():
+    """Counts the SQL statements run inside the block: `with counting_queries() as count: ...; count()`."""
+    database = db.obj
+    original = database.execute_sql
+    statements = []
+
+    def execute_sql(sql, params=None, *args, **kwargs):
+        statements.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    database.execute_sql = execute_sql
+    try:
+        yield lambda: len(statements)
+    finally:
+        database.execute_sql = original
+
+
+@pytest.fixture
+def query_count():
+    """query_count(client.get, url) gives (response, number of SQL statements the request ran)."""
+
+    def run(call, *args, **kwargs):
+        with counting_queries() as count:
+            response = call(*args, **kwargs)
+        return response, count()
+
+    return run
+
+
+def page_text(response):
+    """The visible text of the messages and the main region, whitespace folded, as a user reads them."""
+    html = response.get_data(as_text=True)
+    main = re.search(r'<div id="flash".*?</main>', html, re.S)
+    text = re.sub(r"<[^>]+>", " ", main.group(0) if main else html)
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,92 @@
+"""Migrations, the demo loader and the ledger."""
+import pytest
+from peewee import DatabaseError
+
+from conftest import ON_POSTGRES, TEST_CONFIG, PostgresServer, BASE_URL
+from webapp import create_app
+from webapp.billing.ledger import order_balances
+from webapp.extensions import db
+from webapp.models import ALL_MODELS, AbsenceReason, Attendance, ImmutableEntry, LedgerEntry, Order
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A database with nothing in it, on the same kind of server as the run."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    server = PostgresServer(BASE_URL)
+    name = f"{server.prefix}_empty"
+    server.execute(f'CREATE DATABASE "{name}"')
+    yield server.url(name)
+    db.close()
+    server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_migrations_build_the_schema_from_an_empty_database(empty_database_url):
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": empty_database_url})
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["db", "upgrade"])
+    assert first.exit_code == 0 and "migrations applied: 1" in first.output
+    tables = set(db.get_tables())
+    assert {model._meta.table_name for model in ALL_MODELS} <= tables
+    again = runner.invoke(args=["db", "upgrade"])
+    assert again.exit_code == 0 and "up to date" in again.output
+    assert runner.invoke(args=["demo", "load", "--if-empty"]).output.strip() == "demo data loaded"
+    assert runner.invoke(args=["demo", "load", "--if-empty"]).output.strip() == "demo data already present"
+
+
+def test_loading_the_demo_twice_changes_nothing(app):
+    before = {model.__name__: model.select().count() for model in ALL_MODELS}
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert {model.__name__: model.select().count() for model in ALL_MODELS} == before
+    assert before["Order"] == 4 and before["User"] == 7
+
+
+def test_demo_order_balances_come_from_the_ledger(app):
+    orders = {o.number: o.id for o in Order.select()}
+    balances = order_balances(list(orders.values()))
+    assert {number: balances[order_id] for number, order_id in orders.items()} == {
+        1001: 14000, 1002: 18000, 1003: 3500, 1004: 0,
+    }
+
+
+def test_demo_orders_carry_their_flags(app):
+    by_number = {o.number: o for o in Order.select()}
+    assert by_number[1001].channel == Order.INSTRUCTOR_ONLINE and by_number[1001].on_account
+    assert by_number[1002].payable_online and by_number[1002].external_note == "Balance due before the first class"
+    assert by_number[1003].on_account and not by_number[1003].payable_online
+    assert by_number[1004].state == Order.COMPLETE
+
+
+def test_demo_has_the_instructor_set_no_show_and_the_reason_table(app):
+    usable = [r.name for r in AbsenceReason.select().where(AbsenceReason.patron_usable).order_by(AbsenceReason.sort_order)]
+    assert usable == ["Sick", "Vacation", "Family emergency"]
+    no_show = Attendance.select().join(AbsenceReason).where(AbsenceReason.name == "No show").get()
+    assert no_show.set_by_role == Attendance.BY_INSTRUCTOR and no_show.student.first_name == "Amy"
+
+
+def test_ledger_entries_cannot_be_changed_or_deleted(app):
+    entry = LedgerEntry.select().first()
+    entry.amount_cents = 1
+    with pytest.raises(ImmutableEntry):
+        entry.save()
+    with pytest.raises(ImmutableEntry):
+        entry.delete_instance()
+    with pytest.raises(ImmutableEntry):
+        LedgerEntry.update(amount_cents=0)
+    # Even SQL that goes around the model is refused by the database.
+    for sql in ("UPDATE ledger_entry SET amount_cents = 0", "DELETE FROM ledger_entry"):
+        with pytest.raises(DatabaseError):
+            with db.atomic():
+                db.execute_sql(sql)
+    assert LedgerEntry.select().where(LedgerEntry.amount_cents == 0).count() == 0
+
+
+def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
+    if ON_POSTGRES:
+        pytest.skip("SQLite pragmas")
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
