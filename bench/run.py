@@ -32,7 +32,8 @@ EMAIL, PASSWORD = "parent@example.com", "cubby-demo"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 WARMUP_SECONDS = 2
 WRK_OPTIONS = ["-t2", "-c16"]
-GUNICORN_OPTIONS = ["--workers", "2", "--threads", "1", "--worker-class", "sync", "--log-level", "warning"]
+WORKERS = 2
+GUNICORN_OPTIONS = ["--workers", str(WORKERS), "--threads", "1", "--worker-class", "sync", "--log-level", "warning"]
 
 
 class BenchError(Exception):
@@ -80,12 +81,11 @@ class Server:
     def __init__(self, name, app, env, log_folder, pythonpath=None):
         self.name, self.port = name, free_port()
         self.log = Path(log_folder) / f"{name}.log"
-        command = [PYTHON, "-m", "gunicorn", *GUNICORN_OPTIONS, "--bind", f"{HOST}:{self.port}",
-                   "--error-logfile", str(self.log)]
+        command = [PYTHON, "-m", "gunicorn", *GUNICORN_OPTIONS, "--bind", f"{HOST}:{self.port}"]
         if pythonpath:
             command += ["--pythonpath", str(pythonpath)]
-        self.process = subprocess.Popen(command + [app], cwd=ROOT, env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(self.log, "w") as log:
+            self.process = subprocess.Popen(command + [app], cwd=ROOT, env=env, stdout=log, stderr=log)
         self.url = f"http://{HOST}:{self.port}"
 
     def wait_until_ready(self, timeout=30):
@@ -101,10 +101,10 @@ class Server:
             except OSError:
                 time.sleep(0.2)
                 continue
-            if len(self.workers()) == 2:
+            if len(self.workers()) == WORKERS:
                 return
             time.sleep(0.2)
-        raise BenchError(f"the {self.name} server did not start; its log:\n{self.log_tail()}")
+        raise BenchError(f"the {self.name} server did not start")
 
     def workers(self):
         """Process ids of the master's worker children."""
@@ -132,8 +132,7 @@ class Server:
 
     def log_tail(self, lines=30):
         """The end of the server's error log."""
-        text = self.log.read_text() if self.log.exists() else "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
+        return "\n".join(self.log.read_text().splitlines()[-lines:]) if self.log.exists() else ""
 
     def stop(self):
         """Stop the server and wait for it."""
@@ -191,7 +190,7 @@ def check(url, headers, kind, expected):
     if kind == "fragment" and "<html" in body.lower():
         raise BenchError(f"{url} answered a whole page where a fragment was expected")
     if "Set-Cookie" in response.headers:
-        print(f"  note: {url} sets a cookie on every request with the same cookie", flush=True)
+        print(f"  note: {url} answers with Set-Cookie: under load it writes the session every time", flush=True)
 
 
 def to_ms(value):
@@ -227,7 +226,7 @@ def measure(wrk, url, headers):
 
 def main():
     """Serve both apps, sign in, measure, print the table and the targets."""
-    wrk = find_wrk()
+    wrk, load_average = find_wrk(), busy()
     if not PYTHON.exists():
         raise BenchError(f"{PYTHON} is missing: run `make setup` first")
     with tempfile.TemporaryDirectory(prefix="cubby-bench-") as folder:
@@ -247,17 +246,18 @@ def main():
             for _label, path, kind, extra, expected in PAGES:
                 check(app.url + path, {**headers, **extra}, kind, expected)
 
-            print(f"gunicorn {' '.join(GUNICORN_OPTIONS)}; wrk {' '.join(WRK_OPTIONS)} -d{SECONDS}s "
-                  f"after a {WARMUP_SECONDS}s warm-up; {os.cpu_count()} CPUs, load average {busy()}\n", flush=True)
-            rows = [("hello (bare Flask)", "/", "ceiling", *measure(wrk, hello.url + "/", {"User-Agent": USER_AGENT}),
-                     max(hello.worker_megabytes()))]
+            print(f"gunicorn {' '.join(GUNICORN_OPTIONS)}; wrk {' '.join(WRK_OPTIONS)} -d{SECONDS}s after a "
+                  f"{WARMUP_SECONDS}s warm-up; {os.cpu_count()} CPUs, load average {load_average}\n", flush=True)
+            ceiling = measure(wrk, hello.url + "/", {"User-Agent": USER_AGENT})
+            rows = [("hello (bare Flask)", "/", "ceiling", *ceiling, max(hello.worker_megabytes()))]
             for label, path, kind, extra, _expected in PAGES:
                 figures = measure(wrk, app.url + path, {**headers, **extra})
                 rows.append((label, path, kind, *figures, max(app.worker_megabytes())))
             report(rows, app.worker_megabytes(), hello.worker_megabytes())
         except BenchError:
             for server in servers:
-                print(f"--- {server.name} server log ---\n{server.log_tail()}", file=sys.stderr)
+                if server.log_tail():
+                    print(f"--- {server.name} server log ---\n{server.log_tail()}", file=sys.stderr)
             raise
         finally:
             for server in servers:

@@ -1,4 +1,6 @@
 """Migrations, the demo loader and the ledger."""
+import pathlib
+
 import pytest
 from peewee import DatabaseError
 
@@ -27,7 +29,8 @@ def test_migrations_build_the_schema_from_an_empty_database(empty_database_url):
     app = create_app({**TEST_CONFIG, "DATABASE_URL": empty_database_url})
     runner = app.test_cli_runner()
     first = runner.invoke(args=["db", "upgrade"])
-    assert first.exit_code == 0 and "migrations applied: 1" in first.output
+    migrations = len(list(pathlib.Path("db/migrations").glob("[0-9]*.py")))
+    assert first.exit_code == 0 and f"migrations applied: {migrations}" in first.output
     tables = set(db.get_tables())
     assert {model._meta.table_name for model in ALL_MODELS} <= tables
     again = runner.invoke(args=["db", "upgrade"])

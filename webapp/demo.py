@@ -4,9 +4,10 @@ from zoneinfo import ZoneInfo
 
 from .auth.services import hash_password
 from .database import write_transaction
+from .attendance.services import report_absence
 from .models import (
     AbsenceReason, Account, Attendance, Company, Course, Division, Enrollment, Guardian, LedgerEntry, Location,
-    Meeting, Order, OrderLine, Permission, Student, StudentLink, User, utcnow,
+    FutureAbsence, Meeting, Order, OrderLine, Permission, Student, StudentLink, User, utcnow,
 )
 
 DEMO_PASSWORD = "cubby-demo"
@@ -40,6 +41,7 @@ def load_demo():
         courses = _load_courses(places, acme, people["instructor@example.com"], today)
         _load_enrollments(people, courses, today)
         _load_orders(people, courses)
+        _load_absences(company, people, courses, today)
 
 
 def _load_people(acme):
@@ -161,3 +163,21 @@ def _load_orders(people, courses):
         if paid:
             LedgerEntry.create(account=smith, kind=LedgerEntry.PAYMENT, amount_cents=-paid, order=order,
                                student=student, location=place, memo="Card payment", created_by=dana)
+
+
+def _load_absences(company, people, courses, today):
+    """A family-reported absence (Ben, Vacation) and a scheduled future absence (Amy, Family emergency)."""
+    from .schedule.future_absences import create_future_absence
+
+    if FutureAbsence.select().exists():
+        return
+    now = datetime.datetime.combine(today, datetime.time(8, 0))
+    dana = people["parent@example.com"]
+    reasons = {r.name: r for r in AbsenceReason.select()}
+    pottery = (Meeting.select().where((Meeting.course == courses["Pottery for Kids"]) & (Meeting.starts_at > now))
+               .order_by(Meeting.starts_at).offset(1).first())
+    report_absence(company, dana, pottery, people["Ben"], reasons["Vacation"], now)
+    ballet = (Meeting.select().where((Meeting.course == courses["Ballet I"]) & (Meeting.starts_at > now))
+              .order_by(Meeting.starts_at).offset(2).first())
+    day = ballet.starts_at.date()
+    create_future_absence(company, dana, people["Amy"], reasons["Family emergency"], day, day, now)

@@ -1,5 +1,7 @@
 """Rendering: one template gives a full page or, for htmx, one of its blocks."""
+import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency
@@ -42,6 +44,12 @@ def clock(value):
     return format_time(value, "h:mm a", locale=current_company().locale)
 
 
+def local_time(utc_naive):
+    """A stored UTC timestamp as the company's wall-clock time."""
+    zone = ZoneInfo(current_company().timezone)
+    return utc_naive.replace(tzinfo=datetime.timezone.utc).astimezone(zone).replace(tzinfo=None)
+
+
 def _append_flashes(response):
     """htmx answers carry pending flash messages as an out-of-band swap of the flash region."""
     if htmx and response.status_code < 300 and response.mimetype == "text/html" and not response.direct_passthrough:
@@ -53,7 +61,7 @@ def _append_flashes(response):
 
 
 def init_app(app):
-    app.jinja_env.filters.update(money=money, day=day, clock=clock)
+    app.jinja_env.filters.update(money=money, day=day, clock=clock, local_time=local_time)
     app.jinja_env.globals.update(current_company=current_company)
     # The field macro is a global so that blocks rendered alone (htmx fragments) can use it too.
     with app.app_context():

@@ -1,9 +1,143 @@
-"""Instructors' meetings and rosters."""
+"""Attendance records: patrons report absences, instructors mark rosters. One record per student and meeting."""
 import datetime
 
-from peewee import JOIN, fn
+from peewee import JOIN, IntegrityError, fn
 
-from ..models import Course, Enrollment, Location, Meeting
+from ..database import is_sqlite, write_transaction
+from ..models import (
+    AbsenceReason, Attendance, Course, Enrollment, Location, MakeupToken, Meeting, Student, User, utcnow,
+)
+
+
+class AttendanceRefused(Exception):
+    """The change is not allowed (HTTP 403); the message says why."""
+
+
+def retrying_write(change):
+    """Run `change` in a write transaction; a concurrent first insert on PostgreSQL is retried once."""
+    for attempt in (1, 2):
+        try:
+            with write_transaction():
+                return change()
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
+def _record(meeting, student):
+    """The student's record at the meeting, locked for the rest of the transaction."""
+    query = Attendance.select().where((Attendance.meeting == meeting) & (Attendance.student == student))
+    return (query if is_sqlite() else query.for_update()).first()
+
+
+def _write(record, meeting, student, **values):
+    if record is None:
+        return Attendance.create(meeting=meeting, student=student, **values)
+    Attendance.update(**values).where(Attendance.id == record.id).execute()
+    return Attendance.get_by_id(record.id)
+
+
+def patron_reasons():
+    """Reasons a family may pick, in the code table's order."""
+    return list(
+        AbsenceReason.select()
+        .where(AbsenceReason.patron_usable & AbsenceReason.active)
+        .order_by(AbsenceReason.sort_order, AbsenceReason.name)
+    )
+
+
+def _check_patron_may_change(meeting, record, now):
+    if meeting.starts_at <= now:
+        raise AttendanceRefused("This class has already started, so only the instructor can change it.")
+    if meeting.roster_submitted_at:
+        raise AttendanceRefused("The instructor has submitted this roster.")
+    if record and record.set_by_role == Attendance.BY_INSTRUCTOR:
+        raise AttendanceRefused("The instructor has set this reason; please talk to them to change it.")
+
+
+def _earn_makeup_token(company, meeting, student, today):
+    """An absence reported ahead earns one token at the meeting's location (when the preference is on)."""
+    if company.makeup_tokens:
+        MakeupToken.insert(
+            student=student, location=meeting.course.location_id, earned_for=meeting,
+            expires_on=today + datetime.timedelta(days=MakeupToken.VALID_DAYS),
+        ).on_conflict_ignore().execute()
+
+
+def _drop_unused_makeup_token(meeting, student):
+    MakeupToken.delete().where(
+        (MakeupToken.student == student) & (MakeupToken.earned_for == meeting)
+        & (MakeupToken.status == MakeupToken.AVAILABLE)
+    ).execute()
+
+
+def set_patron_absence(company, user, meeting, student, reason, now, future_absence=None):
+    """Inside a write transaction: record a family-reported absence, or refuse with AttendanceRefused."""
+    record = _record(meeting, student)
+    _check_patron_may_change(meeting, record, now)
+    saved = _write(
+        record, meeting, student, status=Attendance.ABSENT, reason=reason, set_by_role=Attendance.BY_PATRON,
+        set_by=user, set_at=utcnow(), future_absence=future_absence,
+    )
+    _earn_makeup_token(company, meeting, student, now.date())
+    return saved
+
+
+def clear_patron_absence(meeting, student, now, only_future_absence=None):
+    """Inside a write transaction: take back a family-reported absence and its unused makeup token."""
+    record = _record(meeting, student)
+    _check_patron_may_change(meeting, record, now)
+    if record is None or (only_future_absence and record.future_absence_id != only_future_absence.id):
+        return
+    Attendance.delete().where(Attendance.id == record.id).execute()
+    _drop_unused_makeup_token(meeting, student)
+
+
+def report_absence(company, user, meeting, student, reason, now):
+    """A guardian reports (or changes) a future absence with a patron-usable reason."""
+    if not (reason.patron_usable and reason.active):
+        raise AttendanceRefused("That reason is only for instructors.")
+    return retrying_write(lambda: set_patron_absence(company, user, meeting, student, reason, now))
+
+
+def clear_absence(meeting, student, now):
+    """A guardian takes back a reported absence before the meeting."""
+    retrying_write(lambda: clear_patron_absence(meeting, student, now))
+
+
+def records_for(meeting_ids, student_ids):
+    """{(meeting id, student id): record with its reason and who set it}, in one query."""
+    if not meeting_ids or not student_ids:
+        return {}
+    setter = User.alias()
+    query = (
+        Attendance.select(Attendance, AbsenceReason, setter.id, setter.name)
+        .join(AbsenceReason, JOIN.LEFT_OUTER)
+        .switch(Attendance)
+        .join(setter, JOIN.LEFT_OUTER, on=(Attendance.set_by == setter.id), attr="setter")
+        .where(Attendance.meeting.in_(meeting_ids) & Attendance.student.in_(student_ids))
+    )
+    return {(r.meeting_id, r.student_id): r for r in query}
+
+
+def history_for(pairs):
+    """{(student id, course id): {"absent": n, "present": n}} over the course so far, in one query."""
+    if not pairs:
+        return {}
+    students = {s for s, _ in pairs}
+    courses = {c for _, c in pairs}
+    query = (
+        Attendance.select(Attendance.student, Meeting.course, Attendance.status, fn.COUNT(Attendance.id))
+        .join(Meeting)
+        .where(Attendance.student.in_(students) & Meeting.course.in_(courses))
+        .group_by(Attendance.student, Meeting.course, Attendance.status)
+        .tuples()
+    )
+    history = {pair: {Attendance.ABSENT: 0, Attendance.PRESENT: 0} for pair in pairs}
+    for student_id, course_id, status, count in query:
+        if (student_id, course_id) in history:
+            history[(student_id, course_id)][status] = count
+    return history
 
 
 def my_meetings(instructor, start, days):
@@ -26,3 +160,43 @@ def my_meetings(instructor, start, days):
         .group_by(Meeting.id, Course.id, Location.id)
         .order_by(Meeting.starts_at)
     )
+
+
+def enrolled_students(course):
+    """Students holding a place in the course, by name."""
+    return list(
+        Student.select()
+        .join(Enrollment)
+        .where((Enrollment.course == course) & Enrollment.status.in_(Enrollment.ACTIVE))
+        .order_by(Student.first_name, Student.last_name)
+    )
+
+
+def _check_staff_or_open_roster(user, meeting):
+    if meeting.roster_submitted_at and user.role != User.STAFF:
+        raise AttendanceRefused("This roster is submitted; only the office can change it now.")
+
+
+def mark_attendance(user, meeting, student, reason, now):
+    """The instructor (or staff) marks a student present (reason None), or absent with any active reason."""
+    if reason is not None and not reason.active:
+        raise AttendanceRefused("That reason is no longer in use.")
+
+    def change():
+        _check_staff_or_open_roster(user, Meeting.get_by_id(meeting.id))
+        record = _record(meeting, student)
+        return _write(
+            record, meeting, student, status=Attendance.ABSENT if reason else Attendance.PRESENT, reason=reason,
+            set_by_role=Attendance.BY_INSTRUCTOR, set_by=user, set_at=utcnow(), future_absence=None,
+        )
+
+    return retrying_write(change)
+
+
+def submit_roster(user, meeting, now):
+    """Record who submitted the roster and when; submitting again changes nothing."""
+    with write_transaction():
+        Meeting.update(roster_submitted_at=now, roster_submitted_by=user).where(
+            (Meeting.id == meeting.id) & Meeting.roster_submitted_at.is_null()
+        ).execute()
+    return Meeting.get_by_id(meeting.id)

@@ -1,4 +1,6 @@
 """Each role's home."""
+import datetime
+
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
@@ -35,7 +37,8 @@ def family():
     viewable = [m.account for m in households if m.can_view_balance]
     totals = account_balances([a.id for a in viewable]) if viewable else {}
     balances = [(account, totals[account.id]) for account in viewable]
-    next_up = upcoming_meetings(visible_students(current_user), local_now(), days=14)[:3]
+    now = local_now()
+    next_up = upcoming_meetings(visible_students(current_user), now, until=now + datetime.timedelta(days=14))[:3]
     orders_due = []
     if current_company().pay_balances_online and (may_pay or balances):
         orders_due = payable_online_orders(member_account_ids(current_user))

@@ -3,9 +3,10 @@ from .base import BaseModel, utcnow
 from .billing import ImmutableEntry, LedgerEntry, Order, OrderLine
 from .company import Company, Division, Location
 from .people import Account, Guardian, Permission, Student, StudentLink, User
-from .teaching import AbsenceReason, Attendance, Course, Enrollment, Meeting
+from .teaching import AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting
 
 ALL_MODELS = [
     Company, Location, Division, Account, User, Permission, Guardian, Student, StudentLink,
-    Course, Meeting, Enrollment, AbsenceReason, Attendance, Order, OrderLine, LedgerEntry,
+    Course, Meeting, Enrollment, AbsenceReason, Attendance, Order, OrderLine, LedgerEntry, FutureAbsence,
+    MakeupToken,
 ]

@@ -79,6 +79,22 @@ class AbsenceReason(BaseModel):
     sort_order = pw.IntegerField(default=0)
 
 
+class FutureAbsence(BaseModel):
+    """An absence planned ahead: a date range (optionally times) or one class on one date."""
+
+    student = pw.ForeignKeyField(Student, backref="future_absences", on_delete="CASCADE")
+    reason = pw.ForeignKeyField(AbsenceReason, on_delete="RESTRICT")
+    first_day = pw.DateField()
+    last_day = pw.DateField()
+    from_time = pw.TimeField(null=True)
+    until_time = pw.TimeField(null=True)
+    # Set when made "by enrollment": only that course's meetings are covered.
+    course = pw.ForeignKeyField(Course, null=True, on_delete="CASCADE")
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=utcnow)
+    cancelled_at = pw.DateTimeField(null=True)
+
+
 class Attendance(BaseModel):
     """What is known of one student at one meeting: present, or absent with a reason."""
 
@@ -94,6 +110,27 @@ class Attendance(BaseModel):
     set_by_role = pw.CharField(max_length=16)
     set_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     set_at = pw.DateTimeField(default=utcnow)
+    future_absence = pw.ForeignKeyField(FutureAbsence, null=True, backref="attendance", on_delete="SET NULL")
 
     class Meta:
         indexes = ((("meeting", "student"), True),)
+
+
+class MakeupToken(BaseModel):
+    """One makeup class earned by reporting an absence ahead, valid at one location."""
+
+    AVAILABLE = "available"
+    PENDING = "pending"
+    SPENT = "spent"
+    EXPIRED = "expired"
+    VALID_DAYS = 90
+
+    student = pw.ForeignKeyField(Student, backref="makeup_tokens", on_delete="CASCADE")
+    location = pw.ForeignKeyField(Location, on_delete="RESTRICT")
+    earned_for = pw.ForeignKeyField(Meeting, on_delete="CASCADE")
+    status = pw.CharField(max_length=16, default=AVAILABLE)
+    expires_on = pw.DateField()
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("student", "earned_for"), True),)

@@ -1,13 +1,16 @@
-"""The students' upcoming meetings."""
+"""The students' upcoming meetings and the Absent? cell of each."""
 import datetime
+from dataclasses import dataclass
 
+from flask import abort
 from peewee import JOIN
 
-from ..models import Course, Enrollment, Location, Meeting, Student, User
+from ..attendance.services import history_for, records_for
+from ..models import Attendance, Course, Enrollment, Location, Meeting, Student, User
 
 
-def upcoming_meetings(students, start, days):
-    """Meetings of the students' active enrollments from `start` for `days` days, in date order."""
+def upcoming_meetings(students, start, until):
+    """Meetings of the students' active enrollments from `start` until `until`, in date order."""
     instructor = User.alias()
     return list(
         Meeting.select(Meeting, Course, Location, Enrollment, Student, instructor.id, instructor.name)
@@ -22,7 +25,66 @@ def upcoming_meetings(students, start, days):
             Student.id.in_(students.select(Student.id))
             & Enrollment.status.in_(Enrollment.ACTIVE)
             & (Meeting.starts_at >= start)
-            & (Meeting.starts_at < start + datetime.timedelta(days=days))
+            & (Meeting.starts_at < until)
         )
         .order_by(Meeting.starts_at, Student.first_name)
     )
+
+
+@dataclass
+class AbsentCell:
+    """What the Absent? column shows for one student at one meeting."""
+
+    meeting: Meeting
+    student: Student
+    record: Attendance | None
+    history: dict
+    now: datetime.datetime
+
+    @property
+    def id(self):
+        return f"absent-{self.meeting.id}-{self.student.id}"
+
+    @property
+    def set_by_instructor(self):
+        return self.record is not None and self.record.set_by_role == Attendance.BY_INSTRUCTOR
+
+    @property
+    def changeable(self):
+        """A family may set, change or clear it: a future meeting, roster open, no instructor's mark."""
+        return self.meeting.starts_at > self.now and not self.meeting.roster_submitted_at and not self.set_by_instructor
+
+
+def absent_cells(meetings, now):
+    """{(meeting id, student id): AbsentCell} for listed meetings, in two queries whatever their number."""
+    pairs = [(m, m.course.enrollment.student) for m in meetings]
+    records = records_for({m.id for m, _ in pairs}, {s.id for _, s in pairs})
+    history = history_for({(s.id, m.course_id) for m, s in pairs})
+    return {
+        (m.id, s.id): AbsentCell(m, s, records.get((m.id, s.id)), history[(s.id, m.course_id)], now) for m, s in pairs
+    }
+
+
+def absent_cell(meeting, student, now):
+    """The Absent? cell of one student at one meeting."""
+    records = records_for({meeting.id}, {student.id})
+    history = history_for({(student.id, meeting.course_id)})
+    return AbsentCell(meeting, student, records.get((meeting.id, student.id)), history[(student.id, meeting.course_id)], now)
+
+
+def meeting_of_student_or_404(student, meeting_id):
+    """A meeting of a course the student is enrolled in; any other answers 404."""
+    meeting = (
+        Meeting.select(Meeting, Course, Location)
+        .join(Course)
+        .join(Location)
+        .switch(Course)
+        .join(Enrollment, on=(Enrollment.course == Course.id))
+        .where(
+            (Meeting.id == meeting_id) & (Enrollment.student == student) & Enrollment.status.in_(Enrollment.ACTIVE)
+        )
+        .first()
+    )
+    if meeting is None:
+        abort(404)
+    return meeting
