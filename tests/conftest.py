@@ -55,7 +55,7 @@ def _prepare(url):
     for args in (["db", "upgrade"], ["demo", "load"]):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
-    db.close()
+    release_connections()
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +89,12 @@ def fresh_database_url(tmp_path_factory):
         yield fresh
 
 
+def release_connections():
+    """Close every pooled connection (on SQLite this also folds the WAL into the database file)."""
+    db.close()
+    db.obj.close_all()
+
+
 class CsrfClient(FlaskClient):
     """A test client that adds the session's CSRF token to every form post, as the browser would."""
 
@@ -114,7 +120,7 @@ def app(fresh_database_url, tmp_path):
     app.test_client_class = CsrfClient
     # No app context stays pushed: each request gets its own, so nothing leaks between requests via g.
     yield app
-    db.close()
+    release_connections()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pathlib
 import pytest
 from peewee import DatabaseError
 
-from conftest import ON_POSTGRES, TEST_CONFIG, PostgresServer, BASE_URL
+from conftest import BASE_URL, ON_POSTGRES, TEST_CONFIG, PostgresServer, release_connections
 from webapp import create_app
 from webapp.billing.ledger import order_balances
 from webapp.extensions import db
@@ -21,7 +21,7 @@ def empty_database_url(tmp_path):
     name = f"{server.prefix}_empty"
     server.execute(f'CREATE DATABASE "{name}"')
     yield server.url(name)
-    db.close()
+    release_connections()
     server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -32,8 +32,7 @@ def create_app(config=None):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
 
     db.initialize(open_database(app.config["DATABASE_URL"]))
-    app.before_request(_connect)
-    app.teardown_request(_close)
+    app.teardown_request(_close)  # peewee connects on a request's first query; static files need none
 
     csrf.init_app(app)
     htmx.init_app(app)
@@ -58,10 +57,6 @@ def create_app(config=None):
     errors.init_app(app)
     cli.init_app(app)
     return app
-
-
-def _connect():
-    db.connect(reuse_if_open=True)
 
 
 def _close(exc):

@@ -1,7 +1,8 @@
 """What the signed-in user may see: every query about families starts here."""
+from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 
 from .models import Account, Guardian, Student, StudentLink, User
@@ -23,35 +24,64 @@ def role_required(*roles):
     return decorator
 
 
-def memberships(user):
-    """The user's accepted guardian memberships, with their households."""
-    return (
+@dataclass
+class Family:
+    """The households a user belongs to (with their grants) and the students they may see."""
+
+    memberships: list
+    students: list
+
+    @property
+    def account_ids(self):
+        return [m.account_id for m in self.memberships]
+
+    @property
+    def student_ids(self):
+        return [s.id for s in self.students]
+
+    @property
+    def may_pay(self):
+        return any(m.can_make_payments for m in self.memberships)
+
+    @property
+    def balance_accounts(self):
+        """Households whose balance the user may see."""
+        return [m.account for m in self.memberships if m.can_view_balance]
+
+
+def _load_family(user):
+    memberships = list(
         Guardian.select(Guardian, Account)
         .join(Account)
         .where((Guardian.user == user) & (Guardian.status == Guardian.ACCEPTED))
         .order_by(Guardian.is_primary.desc(), Account.name)
     )
+    accounts = [m.account_id for m in memberships]
+    students = []
+    if accounts:
+        linked = StudentLink.select(StudentLink.student).where(StudentLink.account.in_(accounts))
+        students = list(
+            Student.select()
+            .where(Student.billing_account.in_(accounts) | Student.id.in_(linked))
+            .order_by(Student.first_name, Student.id)
+        )
+    return Family(memberships, students)
 
 
-def member_account_ids(user):
-    """A subquery of the households the user belongs to."""
-    return Guardian.select(Guardian.account).where((Guardian.user == user) & (Guardian.status == Guardian.ACCEPTED))
-
-
-def visible_students(user):
-    """Students of the user's households, billing or linked."""
-    accounts = member_account_ids(user)
-    linked = StudentLink.select(StudentLink.student).where(StudentLink.account.in_(accounts))
-    return (
-        Student.select()
-        .where(Student.billing_account.in_(accounts) | Student.id.in_(linked))
-        .order_by(Student.first_name, Student.id)
-    )
+def family(user=None):
+    """The user's Family (the signed-in user's by default), read once per request."""
+    user = user or current_user
+    if not has_request_context():
+        return _load_family(user)
+    cache = g.setdefault("families", {})
+    if user.id not in cache:
+        cache[user.id] = _load_family(user)
+    return cache[user.id]
 
 
 def student_or_404(user, student_id):
     """One of the user's students; someone else's answers 404."""
-    student = visible_students(user).where(Student.id == student_id).first()
+    student = next((s for s in family(user).students if s.id == student_id), None)
     if student is None:
         abort(404)
     return student

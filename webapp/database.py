@@ -7,15 +7,23 @@ SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1
 
 
 def open_database(url):
-    """A peewee Database for the URL: SQLite with WAL, busy timeout and foreign keys, or PostgreSQL."""
-    if url.startswith("sqlite"):
-        return connect(url, pragmas=SQLITE_PRAGMAS)
-    return connect(url.replace("postgres://", "postgresql://", 1), autorollback=True)
+    """A pooled peewee Database for the URL: SQLite with WAL, busy timeout and foreign keys, or PostgreSQL.
+
+    Each request checks a connection out and returns it at teardown; the pool saves setting up a new
+    connection (and the SQLite pragmas) on every request.
+    """
+    scheme, rest = url.split("://", 1)
+    scheme = {"postgres": "postgresql"}.get(scheme, scheme)
+    pool = dict(max_connections=32, stale_timeout=300)
+    if scheme == "sqlite":
+        # A pooled connection may serve another thread later (one at a time), so sqlite3 must allow it.
+        return connect(f"sqlite+pool://{rest}", pragmas=SQLITE_PRAGMAS, check_same_thread=False, **pool)
+    return connect(f"{scheme}+pool://{rest}", autorollback=True, **pool)
 
 
 def is_sqlite():
     """True when the bound database is SQLite (locking differs from PostgreSQL)."""
-    return db.obj.__class__.__name__.startswith("Sqlite")
+    return "Sqlite" in type(db.obj).__name__
 
 
 def write_transaction():

@@ -1,6 +1,7 @@
 """Rendering: one template gives a full page or, for htmx, one of its blocks."""
 import datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -36,12 +37,25 @@ def money(cents):
     return format_currency(Decimal(cents) / 100, company.currency, locale=company.locale)
 
 
+# Babel is exact but slow; a schedule shows the same few dates and times on every request.
+@lru_cache(maxsize=4096)
+def _format_date(value, fmt, locale):
+    return format_date(value, fmt, locale=locale)
+
+
+@lru_cache(maxsize=1024)
+def _format_time(value, locale):
+    return format_time(value, "h:mm a", locale=locale)
+
+
 def day(value, fmt="EEE d MMM"):
-    return format_date(value, fmt, locale=current_company().locale)
+    """A date (or the date of a datetime) in the company's locale, e.g. Tue 2 Dec."""
+    return _format_date(value.date() if isinstance(value, datetime.datetime) else value, fmt, current_company().locale)
 
 
 def clock(value):
-    return format_time(value, "h:mm a", locale=current_company().locale)
+    """A time of day in the company's locale, e.g. 4:00 PM."""
+    return _format_time(value.time() if isinstance(value, datetime.datetime) else value, current_company().locale)
 
 
 def local_time(utc_naive):

@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required, login_user
 
-from ..access import memberships, visible_students
+from ..access import family
 from ..auth.forms import ChangePasswordForm
 from ..auth.services import PasswordError, change_password
 from ..templating import render
@@ -15,8 +15,8 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def index():
     """My Account."""
     return render(
-        "account/index.html", "content", form=ChangePasswordForm(), households=list(memberships(current_user)),
-        students=list(visible_students(current_user)),
+        "account/index.html", "content", form=ChangePasswordForm(), households=family().memberships,
+        students=family().students,
     )
 
 
@@ -36,6 +36,6 @@ def password():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("account.index"), 303)
     return render(
-        "account/index.html", "security", status=422, form=form, households=list(memberships(current_user)),
-        students=list(visible_students(current_user)),
+        "account/index.html", "security", status=422, form=form, households=family().memberships,
+        students=family().students,
     )

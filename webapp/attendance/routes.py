@@ -1,14 +1,19 @@
-"""An instructor's classes."""
-from flask import Blueprint
+"""An instructor's classes and the roster of each meeting."""
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
 from ..access import role_required
 from ..clock import local_now
+from ..errors import error_response
+from ..extensions import htmx
 from ..models import User
 from ..templating import render
-from .services import my_meetings
+from .forms import MarkForm
+from .roster import enrolled_student_or_404, may_mark, meeting_or_404, roster, roster_reasons
+from .services import AttendanceRefused, mark_attendance, my_meetings, records_for, submit_roster
 
 bp = Blueprint("attendance", __name__, url_prefix="/classes")
+ROSTER_ROLES = (User.INSTRUCTOR, User.STAFF)
 
 
 @bp.route("/")
@@ -17,3 +22,60 @@ def my_classes():
     """Today's and upcoming meetings of the instructor's own classes."""
     start = local_now().replace(hour=0, minute=0, second=0)
     return render("attendance/my_classes.html", "content", meetings=my_meetings(current_user, start, days=14))
+
+
+def _render_roster(meeting, block="content", status=200, row_errors=None):
+    return render(
+        "attendance/roster.html", block, status=status, meeting=meeting, can_mark=may_mark(current_user, meeting),
+        row_errors=row_errors or {}, **roster(meeting),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@role_required(*ROSTER_ROLES)
+def meeting_roster(meeting_id):
+    """The roster of one meeting: each enrolled student's attendance, with one-tap marks."""
+    return _render_roster(meeting_or_404(current_user, meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/students/<int:student_id>", methods=["POST"])
+@role_required(*ROSTER_ROLES)
+def mark(meeting_id, student_id):
+    """Mark one student present or absent with a reason; htmx gets back just that student's row."""
+    meeting = meeting_or_404(current_user, meeting_id)
+    student = enrolled_student_or_404(meeting.course_id, student_id)
+    reasons = roster_reasons()
+    form = MarkForm(reasons)
+    if not form.validate_on_submit():
+        if not htmx:
+            return _render_roster(meeting, status=422, row_errors={student.id: " ".join(form.mark.errors)})
+        return _render_row(meeting, student, reasons, status=422, error=" ".join(form.mark.errors))
+    try:
+        mark_attendance(current_user, meeting, student, form.reason)
+    except AttendanceRefused as refused:
+        return error_response(403, str(refused))
+    flash(f"{student.first_name} {student.last_name}: {form.reason.name if form.reason else 'Present'}.", "success")
+    if htmx:
+        return _render_row(meeting, student, reasons)
+    return redirect(url_for(".meeting_roster", meeting_id=meeting.id, _anchor=f"roster-row-{student.id}"), 303)
+
+
+def _render_row(meeting, student, reasons, status=200, error=None):
+    # The row is block "row" of the roster template, inside the students loop: rendered alone it gets the
+    # loop's variables (student, records, ...) from this context, so the page and its row stay one template.
+    return render(
+        "attendance/roster.html", "row", status=status, meeting=meeting, student=student, reasons=reasons,
+        records=records_for([meeting.id], [student.id]), can_mark=may_mark(current_user, meeting),
+        row_errors={student.id: error} if error else {},
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/submit", methods=["POST"])
+@role_required(*ROSTER_ROLES)
+def submit(meeting_id):
+    """Submit the roster: records who and when; afterwards only staff may change it."""
+    meeting = submit_roster(current_user, meeting_or_404(current_user, meeting_id))
+    flash("Roster submitted.", "success")
+    if htmx:
+        return _render_roster(meeting_or_404(current_user, meeting.id), block="roster")
+    return redirect(url_for(".meeting_roster", meeting_id=meeting.id), 303)

@@ -177,7 +177,7 @@ def _check_staff_or_open_roster(user, meeting):
         raise AttendanceRefused("This roster is submitted; only the office can change it now.")
 
 
-def mark_attendance(user, meeting, student, reason, now):
+def mark_attendance(user, meeting, student, reason):
     """The instructor (or staff) marks a student present (reason None), or absent with any active reason."""
     if reason is not None and not reason.active:
         raise AttendanceRefused("That reason is no longer in use.")
@@ -193,10 +193,10 @@ def mark_attendance(user, meeting, student, reason, now):
     return retrying_write(change)
 
 
-def submit_roster(user, meeting, now):
+def submit_roster(user, meeting):
     """Record who submitted the roster and when; submitting again changes nothing."""
     with write_transaction():
-        Meeting.update(roster_submitted_at=now, roster_submitted_by=user).where(
+        Meeting.update(roster_submitted_at=utcnow(), roster_submitted_by=user).where(
             (Meeting.id == meeting.id) & Meeting.roster_submitted_at.is_null()
         ).execute()
     return Meeting.get_by_id(meeting.id)

@@ -1,8 +1,7 @@
 """Pay an Order Balance."""
 from flask import Blueprint, abort
-from flask_login import current_user
 
-from ..access import member_account_ids, memberships, role_required
+from ..access import family, role_required
 from ..models import User
 from ..templating import current_company, render
 from .ledger import payable_online_orders, with_lines
@@ -16,8 +15,7 @@ def pay_balance():
     """Orders the family may pay online, with their balances."""
     if not current_company().pay_balances_online:
         abort(404)
-    households = list(memberships(current_user))
-    if not any(m.can_make_payments or m.can_view_balance for m in households):
+    if not (family().may_pay or family().balance_accounts):
         abort(403)
-    orders = with_lines(payable_online_orders(member_account_ids(current_user)))
+    orders = with_lines(payable_online_orders(family().account_ids))
     return render("billing/pay_balance.html", "content", orders=orders)

@@ -4,7 +4,7 @@ import datetime
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
-from ..access import member_account_ids, memberships, visible_students
+from ..access import family
 from ..billing.ledger import account_balances, payable_online_orders
 from ..clock import local_now
 from ..models import User
@@ -23,26 +23,24 @@ def index():
         return redirect(url_for("attendance.my_classes"))
     if current_user.role == User.STAFF:
         return redirect(url_for("staff.index"))
-    return redirect(url_for("home.family"))
+    return redirect(url_for("home.dashboard"))
 
 
 @bp.route("/home")
 @login_required
-def family():
+def dashboard():
     """The family dashboard: Upcoming Courses, Pay an Order Balance, My Account."""
     if current_user.role != User.PATRON:
         return redirect(url_for("home.index"))
-    households = list(memberships(current_user))
-    may_pay = any(m.can_make_payments for m in households)
-    viewable = [m.account for m in households if m.can_view_balance]
+    viewable = family().balance_accounts
     totals = account_balances([a.id for a in viewable]) if viewable else {}
     balances = [(account, totals[account.id]) for account in viewable]
     now = local_now()
-    next_up = upcoming_meetings(visible_students(current_user), now, until=now + datetime.timedelta(days=14))[:3]
+    next_up = upcoming_meetings(family().student_ids, now, until=now + datetime.timedelta(days=14))[:3]
     orders_due = []
-    if current_company().pay_balances_online and (may_pay or balances):
-        orders_due = payable_online_orders(member_account_ids(current_user))
+    if current_company().pay_balances_online and (family().may_pay or balances):
+        orders_due = payable_online_orders(family().account_ids)
     return render(
-        "home/family.html", "content", next_up=next_up, households=households, balances=balances,
-        orders_due=orders_due, may_pay=may_pay,
+        "home/family.html", "content", next_up=next_up, balances=balances, orders_due=orders_due,
+        may_pay=family().may_pay,
     )

@@ -88,7 +88,7 @@ def cancel_future_absence(absence, now):
     retrying_write(change)
 
 
-def scheduled_absences(students, today):
+def scheduled_absences(student_ids, today):
     """Future absences not cancelled and not over, each with `covers`: the meetings it reported, in two queries."""
     absences = list(
         FutureAbsence.select(FutureAbsence, Student, AbsenceReason)
@@ -96,7 +96,7 @@ def scheduled_absences(students, today):
         .switch(FutureAbsence)
         .join(AbsenceReason)
         .where(
-            FutureAbsence.student.in_(students.select(Student.id))
+            FutureAbsence.student.in_(student_ids)
             & FutureAbsence.cancelled_at.is_null() & (FutureAbsence.last_day >= today)
         )
         .order_by(FutureAbsence.first_day, FutureAbsence.id)
@@ -117,10 +117,10 @@ def scheduled_absences(students, today):
     return absences
 
 
-def future_absence_or_404(students, absence_id):
+def future_absence_or_404(student_ids, absence_id):
     """One of the family's future absences; another family's answers 404."""
     absence = FutureAbsence.get_or_none(
-        (FutureAbsence.id == absence_id) & FutureAbsence.student.in_(students.select(Student.id))
+        (FutureAbsence.id == absence_id) & FutureAbsence.student.in_(student_ids)
     )
     if absence is None:
         abort(404)

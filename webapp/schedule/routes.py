@@ -4,7 +4,7 @@ import datetime
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..access import role_required, visible_students, student_or_404
+from ..access import family, role_required, student_or_404
 from ..attendance.services import AttendanceRefused, clear_absence, patron_reasons, report_absence
 from ..clock import local_now
 from ..errors import error_response
@@ -26,12 +26,11 @@ def upcoming():
     """The family's upcoming meetings, four weeks at a time, each with its Absent? cell."""
     weeks = min(max(request.args.get("weeks", WEEKS_PER_PAGE, type=int), WEEKS_PER_PAGE), 52)
     now = local_now()
-    students = visible_students(current_user)
     since = (now - datetime.timedelta(days=RECENT_DAYS)).replace(hour=0, minute=0, second=0)
-    meetings = upcoming_meetings(students, since, until=now + datetime.timedelta(weeks=weeks))
+    meetings = upcoming_meetings(family().student_ids, since, until=now + datetime.timedelta(weeks=weeks))
     return render(
         "schedule/upcoming.html", "schedule", meetings=meetings, cells=absent_cells(meetings, now),
-        students=list(students), weeks=weeks, more_weeks=weeks + WEEKS_PER_PAGE, now=now,
+        students=family().students, weeks=weeks, more_weeks=weeks + WEEKS_PER_PAGE, now=now,
         future_absences=current_company().future_absences,
     )
 
@@ -109,7 +108,7 @@ def _future_absence_forms(students, reasons):
 def _future_absences_page(by_date, by_enrollment, students, status=200):
     return render(
         "schedule/future_absences.html", "content", status=status, by_date=by_date, by_enrollment=by_enrollment,
-        absences=future.scheduled_absences(visible_students(current_user), local_now().date()),
+        absences=future.scheduled_absences(family().student_ids, local_now().date()),
         students=students,
     )
 
@@ -124,7 +123,7 @@ def _future_absences_enabled():
 def future_absences():
     """Scheduled future absences and the two ways to create one."""
     _future_absences_enabled()
-    students = list(visible_students(current_user))
+    students = family().students
     by_date, by_enrollment, _ = _future_absence_forms(students, patron_reasons())
     return _future_absences_page(by_date, by_enrollment, students)
 
@@ -134,7 +133,7 @@ def future_absences():
 def create_future_absence():
     """Create Future Absence By Date or By Enrollment."""
     _future_absences_enabled()
-    students = list(visible_students(current_user))
+    students = family().students
     by_date, by_enrollment, enrollments = _future_absence_forms(students, patron_reasons())
     form = by_enrollment if request.form.get("kind") == "enrollment" else by_date
     if form.validate_on_submit():
@@ -163,7 +162,7 @@ def create_future_absence():
 def cancel_future_absence(absence_id):
     """Cancel a scheduled future absence."""
     _future_absences_enabled()
-    absence = future.future_absence_or_404(visible_students(current_user), absence_id)
+    absence = future.future_absence_or_404(family().student_ids, absence_id)
     future.cancel_future_absence(absence, local_now())
     flash("The future absence is cancelled; the classes it covered are no longer marked absent.", "success")
     return redirect(url_for("schedule.future_absences"), 303)

@@ -9,11 +9,15 @@ from ..attendance.services import history_for, records_for
 from ..models import Attendance, Course, Enrollment, Location, Meeting, Student, User
 
 
-def upcoming_meetings(students, start, until):
+def upcoming_meetings(student_ids, start, until):
     """Meetings of the students' active enrollments from `start` until `until`, in date order."""
     instructor = User.alias()
     return list(
-        Meeting.select(Meeting, Course, Location, Enrollment, Student, instructor.id, instructor.name)
+        Meeting.select(
+            Meeting.id, Meeting.course, Meeting.starts_at, Meeting.ends_at, Meeting.roster_submitted_at,
+            Course.id, Course.name, Course.location, Location.id, Location.name, Enrollment.id, Enrollment.status,
+            Student.id, Student.first_name, Student.last_name, instructor.id, instructor.name,
+        )
         .join(Course)
         .join(Location)
         .switch(Course)
@@ -22,7 +26,7 @@ def upcoming_meetings(students, start, until):
         .join(Enrollment, on=(Enrollment.course == Course.id), attr="enrollment")
         .join(Student)
         .where(
-            Student.id.in_(students.select(Student.id))
+            Student.id.in_(student_ids)
             & Enrollment.status.in_(Enrollment.ACTIVE)
             & (Meeting.starts_at >= start)
             & (Meeting.starts_at < until)

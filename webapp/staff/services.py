@@ -1,7 +1,8 @@
-"""What staff see across households."""
-from peewee import fn
+"""What staff see across households, and the code tables they keep."""
+from peewee import IntegrityError, fn
 
-from ..models import Account, LedgerEntry, Order
+from ..database import write_transaction
+from ..models import AbsenceReason, Account, LedgerEntry, Order
 
 
 def orders_with_balance(limit=50):
@@ -17,3 +18,36 @@ def orders_with_balance(limit=50):
         .order_by(Order.created_at, Order.number)
         .limit(limit)
     )
+
+
+class ReasonNameTaken(Exception):
+    """Another absence reason already has this name (case does not matter)."""
+
+
+def reason_name_taken(name, except_id=None):
+    """True when another reason has this name, compared without case (the table is a handful of rows)."""
+    wanted = name.strip().casefold()
+    return any(
+        r.name.casefold() == wanted and r.id != except_id
+        for r in AbsenceReason.select(AbsenceReason.id, AbsenceReason.name)
+    )
+
+
+def absence_reasons():
+    """The whole code table, inactive reasons included, in its order."""
+    return list(AbsenceReason.select().order_by(AbsenceReason.sort_order, AbsenceReason.name))
+
+
+def save_reason(reason_id, name, patron_usable, active, sort_order):
+    """Add (reason_id None) or change an absence reason; attendance already recorded keeps pointing at it."""
+    values = {"name": name.strip(), "patron_usable": patron_usable, "active": active, "sort_order": sort_order}
+    try:
+        with write_transaction():
+            if reason_name_taken(values["name"], reason_id):
+                raise ReasonNameTaken(values["name"])
+            if reason_id is None:
+                return AbsenceReason.create(**values)
+            AbsenceReason.update(**values).where(AbsenceReason.id == reason_id).execute()
+            return AbsenceReason.get_by_id(reason_id)
+    except IntegrityError as error:  # the same name saved at the same moment by someone else
+        raise ReasonNameTaken(values["name"]) from error

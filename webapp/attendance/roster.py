@@ -1,0 +1,58 @@
+"""One meeting's roster: who may open it, who is on it, and what is known of each student."""
+from flask import abort
+from peewee import JOIN
+
+from ..models import AbsenceReason, Course, Enrollment, Location, Meeting, Student, User
+from .services import enrolled_students, records_for
+
+
+def meeting_or_404(user, meeting_id):
+    """The meeting with its course, place and submitter; staff see any, an instructor only their own (else 404)."""
+    submitter = User.alias()
+    query = (
+        Meeting.select(Meeting, Course, Location, submitter.id, submitter.name)
+        .join(Course)
+        .join(Location)
+        .switch(Meeting)
+        .join(submitter, JOIN.LEFT_OUTER, on=(Meeting.roster_submitted_by == submitter.id), attr="submitter")
+        .where(Meeting.id == meeting_id)
+    )
+    if user.role != User.STAFF:
+        query = query.where(Course.instructor == user)
+    meeting = query.first()
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def enrolled_student_or_404(course, student_id):
+    """A student holding a place in the course; anyone else answers 404."""
+    student = (
+        Student.select()
+        .join(Enrollment)
+        .where((Enrollment.course == course) & Enrollment.status.in_(Enrollment.ACTIVE) & (Student.id == student_id))
+        .first()
+    )
+    if student is None:
+        abort(404)
+    return student
+
+
+def roster_reasons():
+    """Every active reason, patron-usable and instructor-only, in the code table's order."""
+    return list(AbsenceReason.select().where(AbsenceReason.active).order_by(AbsenceReason.sort_order, AbsenceReason.name))
+
+
+def may_mark(user, meeting):
+    """Instructors mark until the roster is submitted; staff may always change it."""
+    return user.role == User.STAFF or meeting.roster_submitted_at is None
+
+
+def roster(meeting):
+    """Students, their records and the reasons to offer: three queries, whatever the class size."""
+    students = enrolled_students(meeting.course)
+    return {
+        "students": students,
+        "records": records_for([meeting.id], [s.id for s in students]),
+        "reasons": roster_reasons(),
+    }

@@ -1,0 +1,40 @@
+"""Staff forms: the absence-reason code table."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from .services import reason_name_taken
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ReasonForm(FlaskForm):
+    """One absence reason; names are unique whatever their case."""
+
+    name = StringField(
+        "Name", filters=[_strip],
+        validators=[DataRequired("Enter a name."), Length(max=60, message="Use at most 60 characters.")],
+    )
+    patron_usable = BooleanField("Families may choose it (patron-usable)", default=True)
+    active = BooleanField("Active (offered on rosters and to families)", default=True)
+    sort_order = IntegerField(
+        "Order", default=0,
+        validators=[InputRequired("Enter a number from 0 to 999."), NumberRange(0, 999, "Use a number from 0 to 999.")],
+    )
+
+    def __init__(self, reason_id=None, **kwargs):
+        super().__init__(**kwargs)
+        self.reason_id = reason_id
+
+    def validate_name(self, field):
+        if reason_name_taken(field.data, self.reason_id):
+            raise ValidationError(f"There is already a reason called “{field.data}”.")
+
+    def values(self):
+        """The fields as save_reason takes them."""
+        return {
+            "name": self.name.data, "patron_usable": self.patron_usable.data, "active": self.active.data,
+            "sort_order": self.sort_order.data,
+        }
