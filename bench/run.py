@@ -18,6 +18,8 @@ from pathlib import Path
 PAGES = [
     ("guardian home", "/home", "page", {}, "Upcoming Courses"),
     ("schedule, 8 weeks", "/schedule/?weeks=8", "fragment", {"HX-Request": "true"}, 'id="schedule"'),
+    ("home with packages", "/home", "page", {}, "6 of 10 h Private instruction"),
+    ("package expand", "/packages/1", "fragment", {"HX-Request": "true"}, 'aria-expanded="true"'),
 ]
 
 # Targets from the issues: share of the bare Flask app's requests per second, and worker memory.

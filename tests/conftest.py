@@ -1,6 +1,7 @@
 """Fixtures: a fresh database per test (SQLite file copy, or a PostgreSQL database from a template),
 the app, a test client that sends CSRF tokens, sign-in as any demo persona, and a SQL query counter."""
 import contextlib
+from html import unescape
 import os
 import re
 import shutil
@@ -118,9 +119,16 @@ def app(fresh_database_url, tmp_path):
     """The app on its own fresh database."""
     app = create_app({**TEST_CONFIG, "DATABASE_URL": fresh_database_url(tmp_path)})
     app.test_client_class = CsrfClient
+    app.extensions["mailman"].outbox = []  # where the locmem backend keeps what it sent
     # No app context stays pushed: each request gets its own, so nothing leaks between requests via g.
     yield app
     release_connections()
+
+
+@pytest.fixture
+def outbox(app):
+    """The messages this test's app has sent."""
+    return app.extensions["mailman"].outbox
 
 
 @pytest.fixture
@@ -181,4 +189,4 @@ def page_text(response):
     html = response.get_data(as_text=True)
     main = re.search(r'<div id="flash".*?</main>', html, re.S)
     text = re.sub(r"<[^>]+>", " ", main.group(0) if main else html)
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", unescape(text)).strip()

@@ -11,7 +11,7 @@ def test_dana_sees_the_three_buttons_her_balance_and_what_she_can_pay(signed_in)
     text = page_text(signed_in("parent@example.com").get("/home"))
     for label in ("Upcoming Courses", "Pay an Order Balance", "My Account"):
         assert label in text
-    assert "Smith household balance $355.00" in text
+    assert "Smith household: $555.00" in text  # includes the $200 Ben's package still owes
     assert "Order #1001: $140.00" in text and "Order #1002: $180.00" in text
     assert "#1003" not in text and "#1004" not in text  # not payable online / paid
 
@@ -25,7 +25,7 @@ def test_jo_without_grants_sees_schedules_but_no_money(signed_in):
 def test_the_grandparents_see_amy_but_never_the_smith_balance(signed_in):
     text = page_text(signed_in("grandparents@example.com").get("/home"))
     assert "Amy" in text and "Ben" not in text
-    assert "Smith household" not in text and "$355.00" not in text and "#1001" not in text
+    assert "Smith household" not in text and "$555.00" not in text and "#1001" not in text
 
 
 def test_pay_an_order_balance_lists_only_orders_payable_online(signed_in):

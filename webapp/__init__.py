@@ -44,12 +44,16 @@ def create_app(config=None):
     from .attendance.routes import bp as attendance_bp
     from .auth.routes import bp as auth_bp
     from .billing.routes import bp as billing_bp
+    from .billing.staff_routes import bp as staff_billing_bp
+    from .gateway.sandbox import bp as sandbox_bp
     from .home.routes import bp as home_bp
+    from .packages.routes import bp as packages_bp
     from .pwa.routes import bp as pwa_bp
     from .schedule.routes import bp as schedule_bp
     from .staff.routes import bp as staff_bp
 
-    for bp in (auth_bp, pwa_bp, home_bp, schedule_bp, billing_bp, account_bp, attendance_bp, staff_bp):
+    for bp in (auth_bp, pwa_bp, home_bp, schedule_bp, billing_bp, account_bp, attendance_bp, staff_bp, staff_billing_bp, sandbox_bp,
+               packages_bp):
         app.register_blueprint(bp)
 
     templating.init_app(app)

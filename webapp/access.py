@@ -5,7 +5,7 @@ from functools import wraps
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 
-from .models import Account, Guardian, Student, StudentLink, User
+from .models import Account, Guardian, Permission, Student, StudentLink, User
 
 
 def role_required(*roles):
@@ -42,6 +42,10 @@ class Family:
     @property
     def may_pay(self):
         return any(m.can_make_payments for m in self.memberships)
+
+    def may_pay_for(self, account_id):
+        """True when the user holds the payment grant in that household."""
+        return any(m.can_make_payments for m in self.memberships if m.account_id == account_id)
 
     @property
     def balance_accounts(self):
@@ -87,5 +91,29 @@ def student_or_404(user, student_id):
     return student
 
 
-def is_staff(user):
-    return user.is_authenticated and user.role == User.STAFF
+def permission_codes(user):
+    """The user's permission codes, read once per request."""
+    if not has_request_context():
+        return {p.code for p in user.permissions}
+    cache = g.setdefault("permission_codes", {})
+    if user.id not in cache:
+        cache[user.id] = {p.code for p in user.permissions}
+    return cache[user.id]
+
+
+def may_bill(user):
+    """Staff holding "Access Billing Tab"."""
+    return user.role == User.STAFF and Permission.ACCESS_BILLING_TAB in permission_codes(user)
+
+
+def billing_required(view):
+    """Staff with "Access Billing Tab"; anyone else 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not may_bill(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -42,6 +42,8 @@ def load_demo():
         _load_enrollments(people, courses, today)
         _load_orders(people, courses)
         _load_absences(company, people, courses, today)
+        from .packages.demo import load_packages as _load_packages  # it builds on the helpers above
+        _load_packages(people, places, today)
 
 
 def _load_people(acme):

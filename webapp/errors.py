@@ -22,7 +22,7 @@ def error_response(status, message=None):
     title, detail = MESSAGES.get(status, MESSAGES[500])
     detail = message or detail
     if htmx:
-        body = render_template("partials/_flash.html", messages=[("error", f"{title}. {detail}")])
+        body = render_template("partials/_flash.html", flash_messages=[("error", f"{title}. {detail}")])
         return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "outerHTML", "Vary": "HX-Request"}
     return render_template("errors/error.html", status=status, title=title, detail=detail), status, {"Vary": "HX-Request"}
 
@@ -40,7 +40,7 @@ def _csrf_expired(error):
     """A page left open too long: give it a fresh token and ask the user to try again."""
     message = "This page was open for a long time, so we refreshed it. Please try that again."
     if htmx:
-        body = render_template("partials/_flash.html", messages=[("warning", message)])
+        body = render_template("partials/_flash.html", flash_messages=[("warning", message)])
         trigger = json.dumps({"cubby:csrf": {"token": generate_csrf()}})
         return body, 400, {"HX-Retarget": "#flash", "HX-Reswap": "outerHTML", "HX-Trigger": trigger}
     flash(message, "warning")

@@ -69,14 +69,18 @@ def _append_flashes(response):
     if htmx and response.status_code < 300 and response.mimetype == "text/html" and not response.direct_passthrough:
         messages = get_flashed_messages(with_categories=True)
         if messages:
-            oob = render_template("partials/_flash.html", messages=messages, oob=True)
+            oob = render_template("partials/_flash.html", flash_messages=messages, oob=True)
             response.set_data(response.get_data(as_text=True) + oob)
     return response
 
 
 def init_app(app):
     app.jinja_env.filters.update(money=money, day=day, clock=clock, local_time=local_time)
-    app.jinja_env.globals.update(current_company=current_company)
+    from .access import family, may_bill
+    from .billing.cart import cart_count
+
+    app.jinja_env.globals.update(current_company=current_company, family=family, cart_count=cart_count, may_bill=may_bill,
+                                 may_pay=lambda account_id: family().may_pay_for(account_id))
     # The field macro is a global so that blocks rendered alone (htmx fragments) can use it too.
     with app.app_context():
         app.jinja_env.globals["field"] = app.jinja_env.get_template("partials/_field.html").module.field

@@ -4,8 +4,10 @@ from flask_login import current_user, login_required, login_user
 
 from ..access import family
 from ..auth.forms import ChangePasswordForm
+from ..billing.methods import saved_methods
+from ..gateway import provider_for
 from ..auth.services import PasswordError, change_password
-from ..templating import render
+from ..templating import current_company, render
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -16,7 +18,8 @@ def index():
     """My Account."""
     return render(
         "account/index.html", "content", form=ChangePasswordForm(), households=family().memberships,
-        students=family().students,
+        students=family().students, methods=saved_methods(current_user),
+        gateway=provider_for(current_company()),
     )
 
 
@@ -37,5 +40,5 @@ def password():
             return redirect(url_for("account.index"), 303)
     return render(
         "account/index.html", "security", status=422, form=form, households=family().memberships,
-        students=family().students,
+        students=family().students, methods=[], gateway=None,
     )

@@ -1,7 +1,7 @@
 """Balances, always summed from the ledger."""
-from peewee import JOIN, fn
+from peewee import fn
 
-from ..models import LedgerEntry, Order, OrderLine, Student
+from ..models import LedgerEntry, Order
 
 
 def order_balances(order_ids):
@@ -36,22 +36,6 @@ def payable_online_orders(account_ids):
     )
 
 
-def with_lines(orders):
-    """Attach each order's lines (with their students) as `order.items`, in one query."""
-    items = {order.id: [] for order in orders}
-    query = (
-        OrderLine.select(OrderLine, Student)
-        .join(Student, JOIN.LEFT_OUTER)
-        .where(OrderLine.order.in_(list(items)))
-        .order_by(OrderLine.id)
-    )
-    for line in query:
-        items[line.order_id].append(line)
-    for order in orders:
-        order.items = items[order.id]
-    return orders
-
-
 def account_balances(account_ids):
     """{account id: balance in cents} for these households, in one query."""
     rows = (
@@ -61,3 +45,81 @@ def account_balances(account_ids):
         .tuples()
     )
     return {account_id: 0 for account_id in account_ids} | {a: int(b) for a, b in rows}
+
+
+def student_balances(student_ids):
+    """{student id: balance in cents} over the entries tagged with each student, in one query."""
+    rows = (
+        LedgerEntry.select(LedgerEntry.student, fn.SUM(LedgerEntry.amount_cents))
+        .where(LedgerEntry.student.in_(student_ids))
+        .group_by(LedgerEntry.student)
+        .tuples()
+    )
+    return {student_id: 0 for student_id in student_ids} | {s: int(b) for s, b in rows}
+
+
+def unapplied_credit(account):
+    """Money the household has with the business that no order has used yet (overpayments, staff credits)."""
+    total = LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0)).where(
+        (LedgerEntry.account == account) & LedgerEntry.order.is_null()
+    ).scalar()
+    return max(0, -int(total))
+
+
+def order_tags(orders):
+    """{order id: (student id, location id)} of each order's first line, for tagging its ledger entries."""
+    from ..models import Course, OrderLine
+
+    tags = {}
+    query = (
+        OrderLine.select(OrderLine.order, OrderLine.student, Course.location)
+        .join(Course, join_type="LEFT OUTER JOIN")
+        .where(OrderLine.order.in_([o.id for o in orders]))
+        .order_by(OrderLine.id)
+        .tuples()
+    )
+    for order_id, student_id, location_id in query:
+        tags.setdefault(order_id, (student_id, location_id))
+    return tags
+
+
+def enrollment_orders(account_ids):
+    """{(student id, course id): order (with .balance)} for class orders the family may pay online, in two queries."""
+    from ..models import OrderLine
+
+    orders = {o.id: o for o in payable_online_orders(account_ids)}
+    if not orders:
+        return {}
+    lines = OrderLine.select(OrderLine.order, OrderLine.student, OrderLine.course).where(
+        OrderLine.order.in_(list(orders)) & OrderLine.course.is_null(False) & OrderLine.student.is_null(False)
+    ).tuples()
+    return {(student_id, course_id): orders[order_id] for order_id, student_id, course_id in lines}
+
+
+def visible_balances(family, company):
+    """[(whose, cents)] the user may see: each household's balance, or each student's by the balance mode."""
+    from ..models import Company
+
+    accounts = family.balance_accounts
+    if not accounts:
+        return []
+    if company.balance_mode == Company.BY_STUDENT:
+        ids = {a.id for a in accounts}
+        students = [s for s in family.students if s.billing_account_id in ids]
+        totals = student_balances([s.id for s in students])
+        return [(s.name, totals[s.id]) for s in students]
+    totals = account_balances([a.id for a in accounts])
+    return [(a.name, totals[a.id]) for a in accounts]
+
+
+def payments_made(account_ids, limit=10):
+    """The latest payments these households made, on any household's orders (grandparents paying a trip)."""
+    from ..models import Student
+
+    return list(
+        LedgerEntry.select(LedgerEntry, Student.first_name)
+        .join(Student, join_type="LEFT OUTER JOIN", on=(LedgerEntry.student == Student.id))
+        .where(LedgerEntry.payer_account.in_(account_ids) & (LedgerEntry.kind == LedgerEntry.PAYMENT))
+        .order_by(LedgerEntry.created_at.desc())
+        .limit(limit)
+    )

@@ -1,21 +1,212 @@
-"""Pay an Order Balance."""
-from flask import Blueprint, abort
+"""Pay an Order Balance, the cart, checkout and receipts."""
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user
 
 from ..access import family, role_required
-from ..models import User
-from ..templating import current_company, render
-from .ledger import payable_online_orders, with_lines
+from ..extensions import htmx
+from ..gateway import provider_for
+from ..models import Payment, User
+from ..templating import current_company, money, render
+from . import checkout
+from .cart import CartRefused, add_to_cart, cart_of, cart_order_ids, payable_order_or_404, remove_from_cart, with_lines
+from .forms import NEW_CARD, CheckoutForm
+from .ledger import payable_online_orders, unapplied_credit
+from .methods import delete_method, make_default, method_or_404, saved_methods
+from .receipts import receipt_lines, send_receipt
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
+
+
+def _require_pay_online():
+    """The company preference "Pay order balances online" is on (404 otherwise)."""
+    if not current_company().pay_balances_online:
+        abort(404)
+
+
+def _require_payer():
+    _require_pay_online()
+    if not family().may_pay:
+        abort(403)
 
 
 @bp.route("/pay-balance")
 @role_required(User.PATRON)
 def pay_balance():
-    """Orders the family may pay online, with their balances."""
-    if not current_company().pay_balances_online:
-        abort(404)
+    """Orders the family may pay online, with their balances, each with Add to Cart."""
+    _require_pay_online()
     if not (family().may_pay or family().balance_accounts):
         abort(403)
     orders = with_lines(payable_online_orders(family().account_ids))
-    return render("billing/pay_balance.html", "content", orders=orders)
+    return render("billing/pay_balance.html", "content", orders=orders, in_cart=cart_order_ids(current_user))
+
+
+def _cart_page(status=200, form=None):
+    cart = cart_of(current_user)
+    saved = saved_methods(current_user)
+    form = form or CheckoutForm()
+    form.set_methods(saved)
+    credit_account = next((m.account for m in family().memberships if m.can_make_payments), None)
+    return render(
+        "billing/cart.html", "content", status=status, cart=cart, form=form, saved=saved,
+        gateway=provider_for(current_company()), credit=unapplied_credit(credit_account) if credit_account else 0,
+    )
+
+
+@bp.route("/cart")
+@role_required(User.PATRON)
+def cart():
+    """The cart: order balances to pay in one payment."""
+    _require_payer()
+    return _cart_page()
+
+
+@bp.route("/cart/orders/<int:number>", methods=["POST"])
+@role_required(User.PATRON)
+def add(number):
+    """Add Order #N to Cart; the next page shown is the cart containing it."""
+    _require_payer()
+    order = payable_order_or_404(family(), number)
+    try:
+        add_to_cart(current_user, order)
+    except CartRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("billing.pay_balance"), 303) if not htmx else _cart_page(status=422)
+    flash(f"Order #{order.number} is in your cart.", "success")
+    if htmx:  # the cart replaces the page's main content in place, and the address follows
+        response = _cart_page()
+        response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "HX-Push-Url": url_for("billing.cart")})
+        return response
+    return redirect(url_for("billing.cart"), 303)
+
+
+@bp.route("/cart/orders/<int:number>/remove", methods=["POST"])
+@role_required(User.PATRON)
+def remove(number):
+    """Take an order out of the cart."""
+    _require_payer()
+    order = payable_order_or_404(family(), number)
+    try:
+        remove_from_cart(current_user, order)
+        flash(f"Order #{order.number} is out of your cart.", "success")
+    except CartRefused as refused:
+        flash(str(refused), "error")
+    return _cart_page() if htmx else redirect(url_for("billing.cart"), 303)
+
+
+@bp.route("/checkout", methods=["POST"])
+@role_required(User.PATRON)
+def start_checkout():
+    """One payment for the cart: with a saved card at once, or on the gateway's card page."""
+    _require_payer()
+    form = CheckoutForm()
+    saved = {str(m.id): m for m in saved_methods(current_user)}
+    form.set_methods(list(saved.values()))
+    if not form.validate_on_submit():
+        return _cart_page(status=422, form=form)
+    company = current_company()
+    try:
+        payment, cart = checkout.start_checkout(
+            company, current_user, amount=form.amount.cents, save_method=form.save_card.data)
+    except checkout.CheckoutRefused as refused:
+        form.amount.errors.append(str(refused))
+        return _cart_page(status=422, form=form)
+    for order in cart.paid_off:
+        flash(f"Order #{order.number} has been paid meanwhile, so it is left out of this payment.", "warning")
+    for line in cart.changed:
+        flash(f"The balance of order #{line.order.number} changed to {money(line.balance)} since you added it; "
+              "this payment uses the new balance.", "warning")
+    if form.method.data != NEW_CARD:
+        return _pay(payment, saved[form.method.data].token)
+    return_url = url_for("billing.review", key=payment.key, _external=True)
+    description = f"{company.name}: orders " + ", ".join(f"#{line.order.number}" for line in cart.lines)
+    return redirect(provider_for(company).prepare(payment.key, payment.amount_cents, description, return_url), 303)
+
+
+def _payment_or_404(key):
+    """One of the signed-in user's own payments."""
+    payment = Payment.get_or_none((Payment.key == key) & (Payment.user == current_user))
+    if payment is None:
+        abort(404)
+    return payment
+
+
+@bp.route("/payments/<key>/review")
+@role_required(User.PATRON)
+def review(key):
+    """Back from the card page: confirm the payment (nothing is charged on this GET)."""
+    payment = _payment_or_404(key)
+    if payment.state == Payment.SUCCEEDED:
+        return redirect(url_for("billing.receipt", key=key), 303)
+    provider = provider_for(current_company())
+    token = request.args.get("token", "")
+    card = provider.card(token) if provider and token else None
+    return render("billing/review.html", "content", payment=payment, card=card, token=token,
+                  cancelled="cancelled" in request.args, lines=receipt_lines(payment))
+
+
+def _pay(payment, token):
+    try:
+        payment, settled_now = checkout.pay(current_company(), payment, token)
+    except checkout.PaymentUnsettled as unsettled:
+        provider = provider_for(current_company())
+        return render("billing/review.html", "content", status=503, payment=payment, card=provider.card(token),
+                      token=token, cancelled=False, lines=receipt_lines(payment), unsettled=str(unsettled))
+    except checkout.CheckoutRefused as refused:
+        flash(f"{refused} Nothing was charged.", "error")
+        return redirect(url_for("billing.cart"), 303)
+    if settled_now:  # one receipt, however often the button was pressed
+        send_receipt(payment, current_company())
+        flash("Thank you: your payment is received.", "success")
+    return redirect(url_for("billing.receipt", key=payment.key), 303)
+
+
+@bp.route("/payments/<key>/pay", methods=["POST"])
+@role_required(User.PATRON)
+def confirm(key):
+    """Charge the card for this payment; pressing it twice or retrying charges once."""
+    return _pay(_payment_or_404(key), request.form.get("token", ""))
+
+
+@bp.route("/payments/<key>")
+@role_required(User.PATRON)
+def receipt(key):
+    """The receipt: each order, the amount applied and its new balance."""
+    payment = _payment_or_404(key)
+    if payment.state != Payment.SUCCEEDED:
+        return redirect(url_for("billing.review", key=key), 303)
+    return render("billing/receipt.html", "content", payment=payment, lines=receipt_lines(payment))
+
+
+@bp.route("/cart/apply-credit", methods=["POST"])
+@role_required(User.PATRON)
+def apply_credit():
+    """Use the household's credit on the cart before paying by card."""
+    _require_payer()
+    account = next((m.account for m in family().memberships if m.can_make_payments), None)
+    try:
+        payment = checkout.apply_credit(current_user, account)
+    except checkout.CheckoutRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("billing.cart"), 303)
+    flash(f"{money(payment.amount_cents)} of credit is applied.", "success")
+    return redirect(url_for("billing.receipt", key=payment.key), 303)
+
+
+@bp.route("/payment-methods/<int:method_id>/default", methods=["POST"])
+@role_required(User.PATRON)
+def default_method(method_id):
+    """Make a saved card the default."""
+    method = method_or_404(current_user, method_id)
+    make_default(method)
+    flash(f"{method.brand} ending {method.last4} is now your default card.", "success")
+    return redirect(url_for("account.index") + "#payments", 303)
+
+
+@bp.route("/payment-methods/<int:method_id>/delete", methods=["POST"])
+@role_required(User.PATRON)
+def forget_method(method_id):
+    """Delete a saved card."""
+    method = method_or_404(current_user, method_id)
+    delete_method(method)
+    flash(f"{method.brand} ending {method.last4} is deleted.", "success")
+    return redirect(url_for("account.index") + "#payments", 303)

@@ -5,9 +5,10 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..access import family
-from ..billing.ledger import account_balances, payable_online_orders
+from ..billing.ledger import payable_online_orders, payments_made, visible_balances
 from ..clock import local_now
 from ..models import User
+from ..packages.routes import household_packages
 from ..schedule.services import upcoming_meetings
 from ..templating import current_company, render
 
@@ -32,15 +33,15 @@ def dashboard():
     """The family dashboard: Upcoming Courses, Pay an Order Balance, My Account."""
     if current_user.role != User.PATRON:
         return redirect(url_for("home.index"))
-    viewable = family().balance_accounts
-    totals = account_balances([a.id for a in viewable]) if viewable else {}
-    balances = [(account, totals[account.id]) for account in viewable]
+    balances = visible_balances(family(), current_company())
+    transactions = [m.account_id for m in family().memberships if m.can_view_transactions]
     now = local_now()
     next_up = upcoming_meetings(family().student_ids, now, until=now + datetime.timedelta(days=14))[:3]
     orders_due = []
     if current_company().pay_balances_online and (family().may_pay or balances):
         orders_due = payable_online_orders(family().account_ids)
     return render(
-        "home/family.html", "content", next_up=next_up, balances=balances, orders_due=orders_due,
-        may_pay=family().may_pay,
+        "home/family.html", "content", packages=household_packages(current_user, family().account_ids),
+        next_up=next_up, balances=balances, orders_due=orders_due,
+        may_pay=family().may_pay, payments=payments_made(transactions) if transactions else [],
     )

@@ -2,11 +2,14 @@
 from .base import BaseModel, utcnow
 from .billing import ImmutableEntry, LedgerEntry, Order, OrderLine
 from .company import Company, Division, Location
+from .packages import Package, PackageAllotment, PackagePurchase, Punch, PunchPass, UsageInvoice
+from .payments import Allocation, CartItem, CheckoutLock, Payment, PaymentMethod
 from .people import Account, Guardian, Permission, Student, StudentLink, User
 from .teaching import AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting
 
 ALL_MODELS = [
     Company, Location, Division, Account, User, Permission, Guardian, Student, StudentLink,
     Course, Meeting, Enrollment, AbsenceReason, Attendance, Order, OrderLine, LedgerEntry, FutureAbsence,
-    MakeupToken,
+    MakeupToken, CartItem, PaymentMethod, Payment, Allocation, CheckoutLock,
+    Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
 ]

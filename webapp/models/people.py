@@ -45,10 +45,6 @@ class User(UserMixin, BaseModel):
     def first_name(self):
         return self.name.split()[0]
 
-    def has_permission(self, code):
-        """True when this staff member or instructor holds the named permission."""
-        return any(p.code == code for p in self.permissions)
-
 
 class Permission(BaseModel):
     """A named grant for staff and instructors, as in the vendor help pages."""

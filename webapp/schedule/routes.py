@@ -5,6 +5,8 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import family, role_required, student_or_404
+from ..billing.cart import cart_order_ids
+from ..billing.ledger import enrollment_orders
 from ..attendance.services import AttendanceRefused, clear_absence, patron_reasons, report_absence
 from ..clock import local_now
 from ..errors import error_response
@@ -30,9 +32,28 @@ def upcoming():
     meetings = upcoming_meetings(family().student_ids, since, until=now + datetime.timedelta(weeks=weeks))
     return render(
         "schedule/upcoming.html", "schedule", meetings=meetings, cells=absent_cells(meetings, now),
+        dues=_enrollment_dues(meetings),
         students=family().students, weeks=weeks, more_weeks=weeks + WEEKS_PER_PAGE, now=now,
         future_absences=current_company().future_absences,
     )
+
+
+def _enrollment_dues(meetings):
+    """[(enrollment, order)] for listed enrollments with a balance payable online, shown to those who may see it."""
+    scope = family()
+    if not current_company().pay_balances_online or not (scope.may_pay or scope.balance_accounts):
+        return []
+    orders = enrollment_orders(scope.account_ids)
+    in_cart = cart_order_ids(current_user) if scope.may_pay else set()
+    dues, seen = [], set()
+    for m in meetings:
+        enrollment = m.course.enrollment
+        order = orders.get((enrollment.student.id, m.course.id))
+        if order and order.id not in seen:
+            seen.add(order.id)
+            order.in_cart = order.id in in_cart
+            dues.append((enrollment, m.course, order))
+    return dues
 
 
 def _cell_or_404(meeting_id, student_id):

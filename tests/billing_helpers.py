@@ -1,0 +1,55 @@
+"""Helpers for the cart and checkout tests: orders, balances and a walk through the hosted card page."""
+import re
+
+from webapp.billing.ledger import order_balances
+from webapp.gateway.sandbox import SandboxCharge
+from webapp.models import LedgerEntry, Order
+
+SUCCESS_CARD, DECLINED_CARD, NO_FUNDS_CARD, TIMEOUT_CARD = (
+    "4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0000 0000 9995", "4000 0000 0000 0119")
+HTMX = {"HX-Request": "true"}
+
+
+def order(number):
+    return Order.get(Order.number == number)
+
+
+def balances(*numbers):
+    """{order number: balance in cents}."""
+    ids = {order(n).id: n for n in numbers}
+    return {ids[order_id]: balance for order_id, balance in order_balances(list(ids)).items()}
+
+
+def payments_posted(*numbers):
+    """How many payment entries the ledger holds for these orders."""
+    orders = Order.select(Order.id).where(Order.number.in_(numbers))
+    return LedgerEntry.select().where((LedgerEntry.kind == LedgerEntry.PAYMENT) & LedgerEntry.order.in_(orders)).count()
+
+
+def charges():
+    return SandboxCharge.select().count()
+
+
+def enter_card(client, number, save=False, amount=None):
+    """Check out the cart with a new card: returns (review URL after the hosted page, payment key, token)."""
+    data = {"method": "new"}
+    if save:
+        data["save_card"] = "y"
+    if amount is not None:
+        data["amount"] = amount
+    response = client.post("/billing/checkout", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[-500:]
+    hosted = response.headers["Location"]
+    assert hosted.startswith("/sandbox-gateway/pay/")
+    back = client.post(hosted, data={"number": number, "expiry": "12/39", "cvc": "123", "name": "Dana Smith"})
+    assert back.status_code == 303
+    review = back.headers["Location"]
+    key = re.search(r"/payments/([0-9a-f]+)/review", review).group(1)
+    token = review.split("token=")[1]
+    return review, key, token
+
+
+def pay_with_card(client, number, **kwargs):
+    """The whole card journey; returns the response to pressing Pay on the review page."""
+    _, key, token = enter_card(client, number, **kwargs)
+    return client.post(f"/billing/payments/{key}/pay", data={"token": token}), key, token

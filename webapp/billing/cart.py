@@ -1,0 +1,119 @@
+"""The cart: order balances a guardian means to pay, one payment for all of them."""
+from dataclasses import dataclass, field
+
+from flask import abort, g
+from flask_login import current_user
+from peewee import JOIN
+
+from ..database import write_transaction
+from ..models import CartItem, Order, OrderLine, Student
+from .ledger import order_balances, payable_online_clause
+
+
+class CartRefused(Exception):
+    """The cart cannot take or give up this order; the message says why."""
+
+
+@dataclass
+class CartLine:
+    order: Order
+    balance: int  # now, from the ledger
+    balance_when_added: int
+
+    @property
+    def changed(self):
+        return self.balance != self.balance_when_added
+
+
+@dataclass
+class Cart:
+    lines: list = field(default_factory=list)  # orders with a balance, oldest first
+    paid_off: list = field(default_factory=list)  # orders paid meanwhile: left out, with a message
+
+    @property
+    def total(self):
+        return sum(line.balance for line in self.lines)
+
+    @property
+    def changed(self):
+        return [line for line in self.lines if line.changed]
+
+
+def payable_order_or_404(family, number):
+    """An order of the user's households, by number; another household's answers 404, a missing grant 403."""
+    order = Order.get_or_none((Order.number == number) & Order.account.in_(family.account_ids))
+    if order is None:
+        abort(404)
+    if not family.may_pay_for(order.account_id):
+        abort(403)
+    return order
+
+
+def add_to_cart(user, order):
+    """Put the order's balance in the user's cart (once); refuse orders not payable online or paid off."""
+    if not Order.select().where((Order.id == order.id) & payable_online_clause()).exists():
+        raise CartRefused(f"Order #{order.number} cannot be paid online. Please contact the office.")
+    balance = order_balances([order.id])[order.id]
+    if balance <= 0:
+        raise CartRefused(f"Order #{order.number} is already paid.")
+    with write_transaction():
+        CartItem.insert(user=user, order=order, balance_when_added=balance).on_conflict_ignore().execute()
+
+
+def remove_from_cart(user, order):
+    """Take the order out of the user's cart."""
+    with write_transaction():
+        removed = CartItem.delete().where((CartItem.user == user) & (CartItem.order == order)).execute()
+    if not removed:
+        raise CartRefused(f"Order #{order.number} is no longer in your cart.")
+
+
+def cart_of(user):
+    """The user's cart with current balances, in three queries whatever its size."""
+    items = list(
+        CartItem.select(CartItem, Order).join(Order).where(CartItem.user == user)
+        .order_by(Order.created_at, Order.number)
+    )
+    orders = [item.order for item in items]
+    balances = order_balances([o.id for o in orders])
+    with_lines(orders)
+    cart = Cart()
+    for item in items:
+        balance = balances[item.order_id]
+        if balance > 0:
+            cart.lines.append(CartLine(item.order, balance, item.balance_when_added))
+        else:
+            cart.paid_off.append(item.order)
+    return cart
+
+
+def cart_count():
+    """How many orders the signed-in user has in the cart (the header's count), once per request."""
+    if "cart_count" not in g:
+        g.cart_count = CartItem.select().where(CartItem.user == current_user.id).count()
+    return g.cart_count
+
+
+def cart_order_ids(user):
+    """Ids of the orders in the user's cart (for In Cart buttons), in one query."""
+    return {order_id for (order_id,) in CartItem.select(CartItem.order).where(CartItem.user == user).tuples()}
+
+
+def with_lines(orders):
+    """Attach each order's lines (with their students) as `order.items`, in one query."""
+    items = {order.id: [] for order in orders}
+    if items:
+        query = (
+            OrderLine.select(OrderLine, Student)
+            .join(Student, JOIN.LEFT_OUTER)
+            .where(OrderLine.order.in_(list(items)))
+            .order_by(OrderLine.id)
+        )
+        for line in query:
+            items[line.order_id].append(line)
+    for order in orders:
+        order.items = items[order.id]
+        order.summary = ", ".join(
+            line.description + (f" for {line.student.first_name}" if line.student else "") for line in order.items
+        )
+    return orders

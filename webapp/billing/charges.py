@@ -1,0 +1,77 @@
+"""Staff-side money: orders put on account, offline payments, and the Max Unpaid Balance check."""
+import uuid
+
+from ..database import write_transaction
+from ..models import Allocation, Company, LedgerEntry, Order, OrderLine, Payment, utcnow
+from peewee import fn
+from .ledger import account_balances, order_balances, student_balances
+
+
+class ChargeRefused(Exception):
+    """The charge or payment was refused; the message says why and nothing was stored."""
+
+
+def check_max_unpaid_balance(company, account_id, charges):
+    """Refuse new charges [(student id or None, cents)] that push a balance past Max Unpaid Balance.
+
+    By customer the household's balance counts; by student each student's own.
+    """
+    limit = company.max_unpaid_balance_cents
+    if limit is None:
+        return
+    if company.balance_mode == Company.BY_STUDENT:
+        adding = {}
+        for student_id, cents in charges:
+            adding[student_id] = adding.get(student_id, 0) + cents
+        current = student_balances([s for s in adding if s])
+        for student_id, cents in adding.items():
+            if current.get(student_id, 0) + cents > limit:
+                raise ChargeRefused("This would take the student's unpaid balance past the school's limit.")
+    elif account_balances([account_id])[account_id] + sum(c for _, c in charges) > limit:
+        raise ChargeRefused("This would take the household's unpaid balance past the school's limit.")
+
+
+def next_order_number():
+    return (Order.select(fn.MAX(Order.number)).scalar() or 1000) + 1
+
+
+def create_order(company, staff, account, lines, on_account=True, payable_online=False, external_note=""):
+    """A box-office order with its charges; lines are [(description, cents, student or None)]."""
+    if not lines or any(cents <= 0 for _, cents, _ in lines):
+        raise ChargeRefused("An order needs at least one line with an amount above zero.")
+    with write_transaction():
+        check_max_unpaid_balance(company, account.id, [(s.id if s else None, c) for _, c, s in lines])
+        order = Order.create(
+            number=next_order_number(), account=account, channel=Order.BOX_OFFICE, created_by=staff,
+            state=Order.ON_ACCOUNT if on_account else Order.OPEN, on_account=on_account,
+            payable_online=payable_online and on_account, external_note=external_note,
+        )
+        for description, cents, student in lines:
+            OrderLine.create(order=order, description=description, amount_cents=cents, student=student)
+            LedgerEntry.create(account=account, kind=LedgerEntry.CHARGE, amount_cents=cents, order=order,
+                               student=student, memo=description, created_by=staff)
+    return order
+
+
+def record_offline_payment(staff, order, payer_account, amount, method, note=""):
+    """Cash or a check from any household, the billing one or another (grandparents paying a trip)."""
+    if method not in (Payment.CASH, Payment.CHECK):
+        raise ChargeRefused("Choose cash or check.")
+    with write_transaction():
+        balance = order_balances([order.id])[order.id]
+        if amount <= 0:
+            raise ChargeRefused("Enter an amount above zero.")
+        if amount > balance:
+            raise ChargeRefused(f"That is more than the balance of order #{order.number}.")
+        payment = Payment.create(
+            key=uuid.uuid4().hex, user=staff, payer_account=payer_account, method=method, amount_cents=amount,
+            state=Payment.SUCCEEDED, settled_at=utcnow(), note=note,
+        )
+        Allocation.create(payment=payment, order=order, amount_cents=amount)
+        first_line = order.lines.first()
+        LedgerEntry.create(
+            account=order.account_id, kind=LedgerEntry.PAYMENT, amount_cents=-amount, order=order,
+            student=first_line.student_id if first_line else None, payer_account=payer_account,
+            memo=f"{method.capitalize()} payment" + (f" ({note})" if note else ""), created_by=staff,
+        )
+    return payment

@@ -1,0 +1,197 @@
+"""Checkout: one payment for the whole cart, applied across its orders and posted to the ledger.
+
+Money safety: the payment and its idempotency key are stored before the gateway is called; the gateway
+is called outside any transaction; settling is a conditional state change, so a double click, a retry
+or a timeout followed by a retry charge once and post one set of ledger entries.
+"""
+import datetime
+import uuid
+
+from peewee import IntegrityError
+
+from ..database import write_transaction
+from ..gateway import Declined, GatewayTimeout, provider_for
+from ..models import Allocation, CartItem, CheckoutLock, LedgerEntry, Order, Payment, PaymentMethod, utcnow
+from .allocation import allocate
+from .cart import cart_of
+from .ledger import order_balances, order_tags, unapplied_credit
+
+MINIMUM_CENTS = 100
+ABANDONED_AFTER = datetime.timedelta(minutes=30)
+
+
+class CheckoutRefused(Exception):
+    """Checkout cannot go ahead; the message says why and nothing was charged."""
+
+
+class PaymentUnsettled(Exception):
+    """The gateway did not answer: the payer should try again with the same payment."""
+
+
+def _release(payment, state, from_states=(Payment.PENDING, Payment.PROCESSING), **values):
+    """Move an open payment to a final state and free its orders for other checkouts (inside a transaction)."""
+    updated = Payment.update(state=state, settled_at=utcnow(), **values).where(
+        (Payment.id == payment.id) & Payment.state.in_(from_states)
+    ).execute()
+    if updated:
+        CheckoutLock.delete().where(CheckoutLock.payment == payment).execute()
+    return updated
+
+
+def _cancel_abandoned(user):
+    """Checkouts nobody finished: the user's own earlier ones, and anyone's left pending for too long."""
+    stale = Payment.select().where(
+        (Payment.state == Payment.PENDING)
+        & ((Payment.user == user) | (Payment.created_at < utcnow() - ABANDONED_AFTER))
+    )
+    for payment in stale:
+        _release(payment, Payment.CANCELLED, from_states=[Payment.PENDING])
+
+
+def _check_amount(company, amount, total):
+    if amount == total:
+        return
+    if not company.partial_payment:
+        raise CheckoutRefused("This business takes the whole balance in one payment.")
+    if amount < MINIMUM_CENTS:
+        raise CheckoutRefused("Pay at least $1.00.")
+    if amount > total:
+        raise CheckoutRefused("That is more than the total of your cart.")
+
+
+def _open_payment(user, cart, amount, **values):
+    """Store the payment, its allocations and the locks on its orders (inside a transaction)."""
+    allocations = allocate(amount, [(line.order.id, line.balance) for line in cart.lines])
+    orders = {line.order.id: line.order for line in cart.lines}
+    payment = Payment.create(
+        key=uuid.uuid4().hex, user=user, payer_account=cart.lines[0].order.account_id, amount_cents=amount, **values
+    )
+    for order_id, share in allocations:
+        Allocation.create(payment=payment, order=order_id, amount_cents=share)
+        try:
+            with write_transaction():  # a savepoint: the failed insert must not spoil the transaction
+                CheckoutLock.create(order=order_id, payment=payment)
+        except IntegrityError:
+            raise CheckoutRefused(
+                f"Order #{orders[order_id].number} is being paid by someone else right now. "
+                "Nothing was charged; look again in a few minutes."
+            ) from None
+    return payment
+
+
+def start_checkout(company, user, amount=None, save_method=False):
+    """Open a card payment for the cart (the gateway is not called yet). Returns (payment, cart)."""
+    provider = provider_for(company)
+    if provider is None:
+        raise CheckoutRefused("This business does not take online payments. Please pay at the front desk.")
+    with write_transaction():
+        _cancel_abandoned(user)
+        cart = cart_of(user)
+        CartItem.delete().where((CartItem.user == user) & CartItem.order.in_([o.id for o in cart.paid_off])).execute()
+        if not cart.lines:
+            raise CheckoutRefused("Your cart has nothing to pay.")
+        amount = cart.total if amount is None else amount
+        _check_amount(company, amount, cart.total)
+        payment = _open_payment(user, cart, amount, gateway=provider.name, save_method=save_method)
+    return payment, cart
+
+
+def pay(company, payment, token):
+    """Charge the card for an open payment and settle it; safe to call again for the same payment.
+
+    Returns (payment, settled_now): settled_now is True only for the one call that posted the money.
+    """
+    if payment.state == Payment.SUCCEEDED:
+        return payment, False
+    if payment.state in (Payment.FAILED, Payment.CANCELLED):
+        raise CheckoutRefused(payment.failure or "This payment was cancelled. Nothing was charged.")
+    with write_transaction():
+        Payment.update(state=Payment.PROCESSING).where(
+            (Payment.id == payment.id) & (Payment.state == Payment.PENDING)
+        ).execute()
+    try:
+        charge = provider_for(company).confirm(payment.key, token, payment.amount_cents)  # no transaction open
+    except Declined as declined:
+        with write_transaction():
+            _release(payment, Payment.FAILED, failure=str(declined))
+        raise CheckoutRefused(str(declined)) from None
+    except GatewayTimeout:
+        raise PaymentUnsettled(
+            "We could not hear back from the card network. Press Try again: you will not be charged twice."
+        ) from None
+    settled_now = _settle(payment, charge)
+    return Payment.get_by_id(payment.id), settled_now
+
+
+def _post_allocations(payment, kind, memo, created_by):
+    """Ledger entries for the payment's allocations; what an order no longer owes becomes credit."""
+    allocations = list(Allocation.select(Allocation, Order).join(Order).where(Allocation.payment == payment))
+    balances = order_balances([a.order_id for a in allocations])
+    tags = order_tags([a.order for a in allocations])
+    for allocation in allocations:
+        student_id, location_id = tags.get(allocation.order_id, (None, None))
+        applied = min(allocation.amount_cents, max(balances[allocation.order_id], 0))
+        common = dict(account=allocation.order.account_id, kind=kind, payer_account=payment.payer_account_id,
+                      created_by=created_by, memo=memo)
+        if applied:
+            LedgerEntry.create(amount_cents=-applied, order=allocation.order_id, student=student_id,
+                               location=location_id, **common)
+        if allocation.amount_cents > applied:  # staff took a payment meanwhile: keep the money as credit
+            LedgerEntry.create(amount_cents=applied - allocation.amount_cents, **{**common, "memo": "Overpayment credit"})
+    CartItem.delete().where(
+        (CartItem.user == payment.user_id) & CartItem.order.in_([a.order_id for a in allocations])
+    ).execute()
+
+
+def _settle(payment, charge):
+    """Record the charge once: ledger entries, a saved card if asked for, the cart emptied of these orders."""
+    with write_transaction():
+        settled = Payment.update(
+            state=Payment.SUCCEEDED, settled_at=utcnow(), gateway_reference=charge.reference,
+            card_brand=charge.card.brand, card_last4=charge.card.last4,
+        ).where((Payment.id == payment.id) & (Payment.state == Payment.PROCESSING)).execute()
+        if not settled:
+            return False  # a concurrent request settled it already
+        _post_allocations(payment, LedgerEntry.PAYMENT, f"Card payment ({charge.card.brand} {charge.card.last4})",
+                          payment.user_id)
+        CheckoutLock.delete().where(CheckoutLock.payment == payment).execute()
+        if payment.save_method:
+            save_payment_method(payment.user_id, payment.gateway, charge.card)
+    return True
+
+
+def save_payment_method(user_id, gateway, card):
+    """Keep the card's token for later checkouts: at most three per guardian, the first one the default."""
+    saved = PaymentMethod.select().where(PaymentMethod.user == user_id)
+    if saved.count() >= PaymentMethod.MAX_PER_GUARDIAN or saved.where(PaymentMethod.token == card.token).exists():
+        return None
+    return PaymentMethod.create(
+        user=user_id, gateway=gateway, token=card.token, brand=card.brand, last4=card.last4,
+        exp_month=card.exp_month, exp_year=card.exp_year, is_default=not saved.exists(),
+    )
+
+
+def cancel(payment):
+    """The payer turned back on the card page: nothing was charged, and the orders are free again."""
+    with write_transaction():
+        _release(payment, Payment.CANCELLED, from_states=[Payment.PENDING])
+
+
+def apply_credit(user, account):
+    """Use the household's unapplied credit on the cart, oldest order first; no gateway involved."""
+    with write_transaction():
+        _cancel_abandoned(user)
+        cart = cart_of(user)
+        credit = unapplied_credit(account)
+        lines = [line for line in cart.lines if line.order.account_id == account.id]
+        if not lines or not credit:
+            raise CheckoutRefused("There is no credit to apply to this cart.")
+        cart.lines = lines
+        amount = min(credit, cart.total)
+        payment = _open_payment(user, cart, amount, method=Payment.CREDIT, state=Payment.SUCCEEDED,
+                                settled_at=utcnow())
+        _post_allocations(payment, LedgerEntry.CREDIT, "Credit applied", user)
+        LedgerEntry.create(account=account, kind=LedgerEntry.CREDIT, amount_cents=amount, created_by=user,
+                           memo=f"Credit used for payment {payment.key[:8]}")
+        CheckoutLock.delete().where(CheckoutLock.payment == payment).execute()
+    return payment

@@ -1,0 +1,94 @@
+"""Checkout and staff billing forms."""
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+NEW_CARD = "new"
+
+
+def to_cents(text):
+    """'$1,240.50' or '1240.5' as integer cents; None when it is not an amount."""
+    cleaned = (text or "").strip().replace("$", "").replace(",", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+        return None
+    return int(value * 100)
+
+
+class MoneyField(StringField):
+    """An amount typed as dollars and cents, kept as integer cents in `cents`."""
+
+    cents = None
+
+    def pre_validate(self, form):
+        self.cents = to_cents(self.data) if self.data else None
+        if self.data and self.cents is None:
+            raise ValidationError("Enter an amount like 25.00.")
+
+
+class CheckoutForm(FlaskForm):
+    amount = MoneyField("Amount to pay", validators=[Optional(), Length(max=20)])
+    method = RadioField("Pay with", default=NEW_CARD, validate_choice=True)
+    save_card = BooleanField("Save this card for next time")
+
+    def set_methods(self, saved):
+        self.method.choices = [(str(m.id), f"{m.brand} ending {m.last4}, expires {m.exp_month:02d}/{m.exp_year % 100:02d}")
+                               for m in saved] + [(NEW_CARD, "A new card")]
+        if saved and not self.is_submitted():
+            self.method.data = str(next((m.id for m in saved if m.is_default), saved[0].id))
+
+
+class OrderLineForm(Form):
+    """One line of a staff order; an empty line is left out."""
+
+    description = StringField("What it is for", validators=[Length(max=200)])
+    amount = MoneyField("Amount", validators=[Length(max=20)])
+    student = SelectField("Student", coerce=int, validate_choice=False)
+
+    def validate_amount(self, field):
+        if self.description.data and field.cents is None:
+            raise ValidationError("Enter the amount.")
+        if field.cents is not None and field.cents <= 0:
+            raise ValidationError("Enter an amount above zero.")
+
+
+class OrderForm(FlaskForm):
+    """Staff: an order for a household with a line per student, put on account."""
+
+    account = SelectField("Household", coerce=int, validate_choice=True)
+    lines = FieldList(FormField(OrderLineForm), min_entries=3, max_entries=3)
+    on_account = BooleanField("Put on account", default=True)
+    payable_online = BooleanField("Balance may be paid online")
+    external_note = TextAreaField("Note the family sees", validators=[Length(max=500)])
+
+    def set_choices(self, accounts, students):
+        self.account.choices = [(a.id, a.name) for a in accounts]
+        for line in self.lines:
+            line.form.student.choices = [(0, "No particular student")] + [
+                (s.id, f"{s.name} ({s.billing_account.name})") for s in students]
+
+    def filled_lines(self):
+        return [line.form for line in self.lines if line.form.description.data]
+
+    def validate_lines(self, field):
+        if not self.filled_lines():
+            raise ValidationError("Fill in at least one line.")
+
+
+class OfflinePaymentForm(FlaskForm):
+    """Staff: cash or a check toward an order, from any household."""
+
+    order_number = StringField("Order number", validators=[DataRequired("Enter the order number."), Length(max=10)])
+    payer = SelectField("Paid by household", coerce=int, validate_choice=True)
+    amount = MoneyField("Amount", validators=[DataRequired("Enter the amount.")])
+    method = RadioField("Method", choices=[("cash", "Cash"), ("check", "Check")], default="cash")
+    note = StringField("Check number or note", validators=[Length(max=100)])
+
+    def validate_order_number(self, field):
+        if not field.data.strip().lstrip("#").isdigit():
+            raise ValidationError("Enter an order number like 1003.")

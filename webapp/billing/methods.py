@@ -1,0 +1,34 @@
+"""Saved payment methods: at most three per guardian, exactly one default while any are saved."""
+from flask import abort
+
+from ..database import write_transaction
+from ..models import PaymentMethod
+
+
+def saved_methods(user):
+    return list(PaymentMethod.select().where(PaymentMethod.user == user).order_by(PaymentMethod.id))
+
+
+def method_or_404(user, method_id):
+    """One of the user's own saved cards; anyone else's answers 404."""
+    method = PaymentMethod.get_or_none((PaymentMethod.id == method_id) & (PaymentMethod.user == user))
+    if method is None:
+        abort(404)
+    return method
+
+
+def make_default(method):
+    """This card becomes the one checkout offers first."""
+    with write_transaction():
+        PaymentMethod.update(is_default=(PaymentMethod.id == method.id)).where(
+            PaymentMethod.user == method.user_id).execute()
+
+
+def delete_method(method):
+    """Forget the card; if it was the default, the oldest remaining card takes its place."""
+    with write_transaction():
+        PaymentMethod.delete().where(PaymentMethod.id == method.id).execute()
+        if method.is_default:
+            oldest = PaymentMethod.select().where(PaymentMethod.user == method.user_id).order_by(PaymentMethod.id).first()
+            if oldest:
+                PaymentMethod.update(is_default=True).where(PaymentMethod.id == oldest.id).execute()

@@ -1,0 +1,66 @@
+"""Staff billing: orders put on account and offline payments, for any household."""
+from flask import Blueprint, flash, redirect, url_for
+from flask_login import current_user
+
+from ..access import billing_required
+from ..models import Account, Order, Student
+from ..templating import current_company, money, render
+from .charges import ChargeRefused, create_order, record_offline_payment
+from .forms import OfflinePaymentForm, OrderForm
+
+bp = Blueprint("staff_billing", __name__, url_prefix="/staff/billing")
+
+
+def _households():
+    return list(Account.select().order_by(Account.name))
+
+
+@bp.route("/orders/new", methods=["GET", "POST"])
+@billing_required
+def new_order():
+    """Create an order for a household, a line per student, and put it on account."""
+    form = OrderForm()
+    students = list(Student.select(Student, Account).join(Account).order_by(Student.first_name))
+    form.set_choices(_households(), students)
+    if form.validate_on_submit():
+        account = Account.get_by_id(form.account.data)
+        by_id = {s.id: s for s in students}
+        lines, problems = [], False
+        for line in form.filled_lines():
+            student = by_id.get(line.student.data)
+            if student and student.billing_account_id != account.id:
+                line.student.errors.append(f"{student.name} is not billed to {account.name}.")
+                problems = True
+            lines.append((line.description.data.strip(), line.amount.cents, student))
+        if not problems:
+            try:
+                order = create_order(current_company(), current_user, account, lines, form.on_account.data,
+                                     form.payable_online.data, (form.external_note.data or "").strip())
+            except ChargeRefused as refused:
+                form.account.errors.append(str(refused))
+            else:
+                flash(f"Order #{order.number} is created for {account.name}.", "success")
+                return redirect(url_for("staff.index"), 303)
+    return render("staff/new_order.html", "content", status=422 if form.is_submitted() else 200, form=form)
+
+
+@bp.route("/payments/new", methods=["GET", "POST"])
+@billing_required
+def new_payment():
+    """Record cash or a check toward an order, from any household."""
+    form = OfflinePaymentForm()
+    form.payer.choices = [(a.id, a.name) for a in _households()]
+    if form.validate_on_submit():
+        order = Order.get_or_none(Order.number == int(form.order_number.data.strip().lstrip("#")))
+        if order is None:
+            form.order_number.errors.append("There is no order with that number.")
+        else:
+            try:
+                record_offline_payment(current_user, order, Account.get_by_id(form.payer.data), form.amount.cents,
+                                       form.method.data, (form.note.data or "").strip())
+            except ChargeRefused as refused:
+                form.amount.errors.append(str(refused))
+            else:
+                flash(f"{money(form.amount.cents)} is recorded on order #{order.number}.", "success")
+                return redirect(url_for("staff.index"), 303)
+    return render("staff/new_payment.html", "content", status=422 if form.is_submitted() else 200, form=form)

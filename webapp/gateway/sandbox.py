@@ -1,0 +1,170 @@
+"""The built-in sandbox gateway: a hosted card page under /sandbox-gateway and the usual test cards.
+
+It plays a real provider's part: it keeps its own records (tokens, charges) and hands Cubby a token.
+The card number is checked and dropped here; only brand, last 4 digits and expiry are kept.
+"""
+import datetime
+import secrets
+
+import peewee as pw
+from flask import Blueprint, abort, redirect, render_template, request
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+
+from ..database import write_transaction
+from ..models.base import BaseModel, utcnow
+from . import Card, Charge, Declined, GatewayTimeout, Provider
+
+SUCCEEDS, DECLINED, INSUFFICIENT_FUNDS, TIMES_OUT = "succeeds", "declined", "insufficient_funds", "times_out"
+TEST_CARDS = {
+    "4242424242424242": ("Visa", SUCCEEDS),
+    "5555555555554444": ("Mastercard", SUCCEEDS),
+    "4000000000000002": ("Visa", DECLINED),
+    "4000000000009995": ("Visa", INSUFFICIENT_FUNDS),
+    "4000000000000119": ("Visa", TIMES_OUT),
+}
+OUTCOME_MESSAGES = {
+    DECLINED: "Your card was declined. Try another card or contact your bank.",
+    INSUFFICIENT_FUNDS: "Your card has insufficient funds. Try another card.",
+}
+
+
+class SandboxSession(BaseModel):
+    """A hosted-page visit for one payment."""
+
+    id = pw.CharField(max_length=64, primary_key=True)
+    payment_key = pw.CharField(max_length=64)
+    amount_cents = pw.IntegerField()
+    description = pw.CharField(max_length=200)
+    return_url = pw.CharField(max_length=500)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class SandboxToken(BaseModel):
+    token = pw.CharField(max_length=64, unique=True)
+    brand = pw.CharField(max_length=32)
+    last4 = pw.CharField(max_length=4)
+    exp_month = pw.IntegerField()
+    exp_year = pw.IntegerField()
+    outcome = pw.CharField(max_length=32)
+
+
+class SandboxCharge(BaseModel):
+    reference = pw.CharField(max_length=64, unique=True)
+    idempotency_key = pw.CharField(max_length=64, unique=True)
+    token = pw.CharField(max_length=64)
+    amount_cents = pw.IntegerField()
+    refunded_cents = pw.IntegerField(default=0)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+MODELS = [SandboxSession, SandboxToken, SandboxCharge]
+
+
+class SandboxProvider(Provider):
+    name = "sandbox"
+
+    def prepare(self, key, amount_cents, description, return_url):
+        session = SandboxSession.create(
+            id=secrets.token_urlsafe(24), payment_key=key, amount_cents=amount_cents, description=description,
+            return_url=return_url,
+        )
+        return f"/sandbox-gateway/pay/{session.id}"
+
+    def card(self, token):
+        known = SandboxToken.get_or_none(SandboxToken.token == token)
+        return known and Card(known.token, known.brand, known.last4, known.exp_month, known.exp_year)
+
+    def confirm(self, key, token, amount_cents):
+        card = SandboxToken.get_or_none(SandboxToken.token == token)
+        if card is None:
+            raise Declined("The card details have expired. Please enter the card again.")
+        existing = SandboxCharge.get_or_none(SandboxCharge.idempotency_key == key)
+        if existing is None:
+            if card.outcome in OUTCOME_MESSAGES:
+                raise Declined(OUTCOME_MESSAGES[card.outcome])
+            existing = self._charge_once(key, token, amount_cents)
+            if card.outcome == TIMES_OUT:
+                raise GatewayTimeout("The card network did not answer in time.")  # after charging, as networks do
+        return Charge(existing.reference, existing.amount_cents, self.card(token))
+
+    def _charge_once(self, key, token, amount_cents):
+        try:
+            with write_transaction():
+                return SandboxCharge.create(
+                    reference="ch_" + secrets.token_hex(12), idempotency_key=key, token=token,
+                    amount_cents=amount_cents,
+                )
+        except pw.IntegrityError:  # the same key arrived twice at once: one charge, both get it
+            return SandboxCharge.get(SandboxCharge.idempotency_key == key)
+
+    def refund(self, reference, amount_cents):
+        with write_transaction():
+            updated = SandboxCharge.update(refunded_cents=SandboxCharge.refunded_cents + amount_cents).where(
+                (SandboxCharge.reference == reference)
+                & (SandboxCharge.refunded_cents + amount_cents <= SandboxCharge.amount_cents)
+            ).execute()
+        if not updated:
+            raise Declined("That refund is larger than what is left of the charge.")
+        return "re_" + secrets.token_hex(12)
+
+
+def luhn_valid(number):
+    digits = [int(d) for d in reversed(number)]
+    total = sum(digits[0::2]) + sum(sum(divmod(2 * d, 10)) for d in digits[1::2])
+    return total % 10 == 0
+
+
+class CardForm(FlaskForm):
+    """The hosted card form; the number never leaves this module."""
+
+    number = StringField("Card number", validators=[DataRequired("Enter the card number.")])
+    expiry = StringField("Expiry (MM/YY)", validators=[
+        DataRequired("Enter the expiry date."), Regexp(r"^\s*(0[1-9]|1[0-2])\s*/\s*\d{2}\s*$", message="Use MM/YY.")])
+    cvc = StringField("Security code", validators=[
+        DataRequired("Enter the security code."), Regexp(r"^\d{3,4}$", message="Use the 3 or 4 digits on the back.")])
+    name = StringField("Name on card", validators=[DataRequired("Enter the name on the card."), Length(max=100)])
+
+    def digits(self):
+        return "".join(ch for ch in (self.number.data or "") if ch.isdigit())
+
+    def validate_number(self, field):
+        digits = self.digits()
+        if not 12 <= len(digits) <= 19 or not luhn_valid(digits):
+            raise ValidationError("That card number is not valid.")
+
+    def expiry_month_year(self):
+        month, year = (part.strip() for part in self.expiry.data.split("/"))
+        return int(month), 2000 + int(year)
+
+    def validate_expiry(self, field):
+        if self.expiry.errors:
+            return
+        month, year = self.expiry_month_year()
+        today = datetime.date.today()
+        if (year, month) < (today.year, today.month):
+            raise ValidationError("This card has expired.")
+
+
+bp = Blueprint("sandbox_gateway", __name__, url_prefix="/sandbox-gateway")
+
+
+@bp.route("/pay/<session_id>", methods=["GET", "POST"])
+def hosted_page(session_id):
+    """The provider's own card page: on success it sends the payer back to Cubby with a token."""
+    session = SandboxSession.get_or_none(SandboxSession.id == session_id)
+    if session is None:
+        abort(404)
+    form = CardForm()
+    if form.validate_on_submit():
+        brand, outcome = TEST_CARDS.get(form.digits(), ("Card", SUCCEEDS))
+        month, year = form.expiry_month_year()
+        token = SandboxToken.create(
+            token="tok_" + secrets.token_hex(12), brand=brand, last4=form.digits()[-4:], exp_month=month,
+            exp_year=year, outcome=outcome,
+        )
+        separator = "&" if "?" in session.return_url else "?"
+        return redirect(f"{session.return_url}{separator}token={token.token}", 303)
+    status = 422 if form.errors else 200
+    return render_template("gateway/sandbox_pay.html", form=form, session=session, test_cards=TEST_CARDS), status

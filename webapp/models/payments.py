@@ -1,0 +1,85 @@
+"""Carts, payments and their allocations to orders, stored payment methods."""
+import peewee as pw
+
+from .base import BaseModel, utcnow
+from .billing import Order
+from .people import Account, User
+
+
+class CartItem(BaseModel):
+    """An order balance in a user's cart; kept across sign-outs and devices."""
+
+    user = pw.ForeignKeyField(User, backref="cart", on_delete="CASCADE")
+    order = pw.ForeignKeyField(Order, on_delete="CASCADE")
+    # The balance the family saw when adding it, so checkout can say when it changed since.
+    balance_when_added = pw.IntegerField()
+    added_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "order"), True),)
+
+
+class PaymentMethod(BaseModel):
+    """A saved card: only the gateway's token and what the family needs to recognise it."""
+
+    MAX_PER_GUARDIAN = 3
+
+    user = pw.ForeignKeyField(User, backref="payment_methods", on_delete="CASCADE")
+    gateway = pw.CharField(max_length=32)
+    token = pw.CharField(max_length=128)
+    brand = pw.CharField(max_length=32)
+    last4 = pw.CharField(max_length=4)
+    exp_month = pw.IntegerField()
+    exp_year = pw.IntegerField()
+    is_default = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class Payment(BaseModel):
+    """One payment for a cart, applied across its orders. The key is the gateway's idempotency key."""
+
+    PENDING = "pending"  # created; the gateway has not been asked to move money yet
+    PROCESSING = "processing"  # the gateway was asked; a timeout leaves it here until a retry settles it
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    CARD = "card"
+    CREDIT = "credit"
+    CASH = "cash"
+    CHECK = "check"
+
+    key = pw.CharField(max_length=64, unique=True)
+    user = pw.ForeignKeyField(User, null=True, backref="payments", on_delete="SET NULL")
+    payer_account = pw.ForeignKeyField(Account, backref="payments", on_delete="RESTRICT")
+    method = pw.CharField(max_length=16, default=CARD)
+    amount_cents = pw.IntegerField()
+    state = pw.CharField(max_length=16, default=PENDING)
+    gateway = pw.CharField(max_length=32, default="")
+    gateway_reference = pw.CharField(max_length=128, default="")
+    card_brand = pw.CharField(max_length=32, default="")
+    card_last4 = pw.CharField(max_length=4, default="")
+    save_method = pw.BooleanField(default=False)
+    failure = pw.CharField(max_length=200, default="")
+    note = pw.CharField(max_length=200, default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    settled_at = pw.DateTimeField(null=True)
+
+
+class Allocation(BaseModel):
+    """The part of a payment applied to one order."""
+
+    payment = pw.ForeignKeyField(Payment, backref="allocations", on_delete="CASCADE")
+    order = pw.ForeignKeyField(Order, backref="allocations", on_delete="RESTRICT")
+    amount_cents = pw.IntegerField()
+
+    class Meta:
+        indexes = ((("payment", "order"), True),)
+
+
+class CheckoutLock(BaseModel):
+    """An order being paid right now; the unique order keeps a second checkout of it out."""
+
+    order = pw.ForeignKeyField(Order, unique=True, on_delete="CASCADE")
+    payment = pw.ForeignKeyField(Payment, backref="locks", on_delete="CASCADE")
+    created_at = pw.DateTimeField(default=utcnow)

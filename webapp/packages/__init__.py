@@ -1,0 +1,1 @@
+"""Packages (hours and items drawn down by paid usage invoices) and punch passes."""

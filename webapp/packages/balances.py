@@ -1,0 +1,217 @@
+"""Package Balance and History: quantities from paid usage invoices, money from the ledger."""
+from dataclasses import dataclass, field
+
+from peewee import JOIN, fn
+
+from ..models import Account, LedgerEntry, Order, Package, PackageAllotment, PackagePurchase, Student, UsageInvoice, User
+
+
+@dataclass
+class Allowance:
+    """One hour type or item of a sold package with what paid invoices have used of it."""
+
+    allotment: PackageAllotment
+    used: int = 0
+    used_cents: int = 0
+
+    @property
+    def remaining(self):
+        return self.allotment.quantity - self.used
+
+    @property
+    def remaining_cents(self):
+        return self.remaining * self.allotment.unit_price_cents
+
+    @property
+    def summary(self):
+        """'6 of 10 h Private instruction' or '1 of 2 Sketchbook': remaining of purchased."""
+        unit = " h" if self.allotment.is_hours else ""
+        return f"{self.remaining} of {self.allotment.quantity}{unit} {self.allotment.name}"
+
+
+@dataclass
+class PackageBalance:
+    """A sold package as its widget and the Package Balance view show it."""
+
+    purchase: PackagePurchase
+    lines: list = field(default_factory=list)
+    price_cents: int = 0
+    ledger_cents: int = 0  # what the package's order still owes: charges minus payments, refunds, transfers
+    show_money: bool = False
+
+    @property
+    def dom_id(self):
+        return f"package-{self.purchase.id}"
+
+    @property
+    def hours(self):
+        return [line for line in self.lines if line.allotment.is_hours]
+
+    @property
+    def items(self):
+        return [line for line in self.lines if not line.allotment.is_hours]
+
+    @property
+    def owed_cents(self):
+        return self.ledger_cents
+
+    @property
+    def paid_cents(self):
+        return self.price_cents - self.ledger_cents
+
+    @property
+    def used_cents(self):
+        return sum(line.used_cents for line in self.lines)
+
+    @property
+    def unused_paid_cents(self):
+        """Money paid in that paid usage has not drawn on: the most a refund or transfer may take out."""
+        return max(0, self.paid_cents - self.used_cents)
+
+
+def purchases_query():
+    """Sold packages with their package, order and student, oldest first."""
+    return (
+        PackagePurchase.select(PackagePurchase, Package, Order, Student)
+        .join(Package)
+        .switch(PackagePurchase)
+        .join(Order)
+        .switch(PackagePurchase)
+        .join(Student, JOIN.LEFT_OUTER)
+        .order_by(PackagePurchase.created_at, PackagePurchase.id)
+    )
+
+
+def households_with_packages(search, page, per_page):
+    """([(household, [purchases])], how many households match) for one page, in three queries.
+
+    Every word of the search must appear in the household's name, a package's name or its student's name.
+    """
+    matching = PackagePurchase.select(PackagePurchase.account).join(Package).switch(PackagePurchase).join(
+        Student, JOIN.LEFT_OUTER).switch(PackagePurchase).join(Account)
+    for word in search.split():
+        matching = matching.where(Account.name.contains(word) | Package.name.contains(word)
+                                  | Student.first_name.contains(word) | Student.last_name.contains(word))
+    households = Account.select().where(Account.id.in_(matching)).order_by(Account.name, Account.id)
+    total = households.count()
+    rows = list(households.paginate(page, per_page))
+    purchases = {account.id: [] for account in rows}
+    if rows:
+        for purchase in purchases_query().where(PackagePurchase.account.in_(list(purchases))):
+            purchases[purchase.account_id].append(purchase)
+    return [(account, purchases[account.id]) for account in rows], total
+
+
+def _allowances(purchase_ids):
+    """{purchase id: [Allowance]} in one query: each allotment of each purchase with its paid usage."""
+    paid = (UsageInvoice.purchase == PackagePurchase.id) & (UsageInvoice.allotment == PackageAllotment.id) & (
+        UsageInvoice.state == UsageInvoice.PAID
+    )
+    query = (
+        PackagePurchase.select(
+            PackagePurchase.id.alias("purchase_id"), PackageAllotment,
+            fn.COALESCE(fn.SUM(UsageInvoice.quantity), 0).alias("used"),
+            fn.COALESCE(fn.SUM(UsageInvoice.amount_cents), 0).alias("used_cents"),
+        )
+        .join(PackageAllotment, on=(PackageAllotment.package == PackagePurchase.package))
+        .join(UsageInvoice, JOIN.LEFT_OUTER, on=paid)
+        .where(PackagePurchase.id.in_(purchase_ids))
+        .group_by(PackagePurchase.id, PackageAllotment.id)
+        .order_by(PackageAllotment.kind, PackageAllotment.id)
+        .objects(PackageAllotment)
+    )
+    lines = {purchase_id: [] for purchase_id in purchase_ids}
+    for allotment in query:
+        lines[allotment.purchase_id].append(Allowance(allotment, int(allotment.used), int(allotment.used_cents)))
+    return lines
+
+
+def order_money(order_ids):
+    """{order id: (charged, balance)} in cents, in one query over the ledger."""
+    charged = fn.SUM(LedgerEntry.amount_cents).filter(LedgerEntry.kind == LedgerEntry.CHARGE)
+    rows = (
+        LedgerEntry.select(LedgerEntry.order, fn.COALESCE(charged, 0), fn.SUM(LedgerEntry.amount_cents))
+        .where(LedgerEntry.order.in_(order_ids))
+        .group_by(LedgerEntry.order)
+        .tuples()
+    )
+    return {order_id: (int(price), int(balance)) for order_id, price, balance in rows}
+
+
+def package_balances(purchases, show_money=lambda purchase: True):
+    """PackageBalance of each purchase, in two queries whatever their number (one when no money shows)."""
+    if not purchases:
+        return []
+    lines = _allowances([p.id for p in purchases])
+    money_for = [p for p in purchases if show_money(p)]
+    money = order_money([p.order_id for p in money_for]) if money_for else {}
+    balances = []
+    for purchase in purchases:
+        price, balance = money.get(purchase.order_id, (0, 0))
+        balances.append(PackageBalance(purchase, lines[purchase.id], price, balance, purchase in money_for))
+    return balances
+
+
+def package_balance(purchase, show_money=True):
+    """The PackageBalance of one purchase."""
+    return package_balances([purchase], lambda _: show_money)[0]
+
+
+@dataclass
+class HistoryRow:
+    at: object
+    action: str
+    amount_cents: int
+    user: str
+
+
+LEDGER_ACTIONS = {
+    LedgerEntry.CHARGE: "Package sold", LedgerEntry.PAYMENT: "Package payment", LedgerEntry.REFUND: "Refund",
+}
+
+
+def package_history(purchase):
+    """What happened to the package, newest first: ledger entries on its order and usage invoice events."""
+    rows = []
+    entries = (
+        LedgerEntry.select(LedgerEntry, User.name)
+        .join(User, JOIN.LEFT_OUTER, on=(LedgerEntry.created_by == User.id), attr="author")
+        .where(LedgerEntry.order == purchase.order_id)
+    )
+    for entry in entries:
+        action = entry.memo if entry.kind == LedgerEntry.TRANSFER else LEDGER_ACTIONS.get(entry.kind, entry.memo)
+        rows.append(HistoryRow(entry.created_at, action, abs(entry.amount_cents), _name(entry, "author")))
+    creator, payer, closer = User.alias(), User.alias(), User.alias()
+    invoices = (
+        UsageInvoice.select(UsageInvoice, PackageAllotment, creator.name, payer.name, closer.name)
+        .join(PackageAllotment)
+        .switch(UsageInvoice)
+        .join(creator, JOIN.LEFT_OUTER, on=(UsageInvoice.created_by == creator.id), attr="creator")
+        .switch(UsageInvoice)
+        .join(payer, JOIN.LEFT_OUTER, on=(UsageInvoice.paid_by == payer.id), attr="payer")
+        .switch(UsageInvoice)
+        .join(closer, JOIN.LEFT_OUTER, on=(UsageInvoice.closed_by == closer.id), attr="closer")
+        .where(UsageInvoice.purchase == purchase.id)
+    )
+    for invoice in invoices:
+        label = f"Invoice #{invoice.id}"
+        rows.append(HistoryRow(invoice.created_at, f"{label}: {invoice_text(invoice)}", invoice.amount_cents,
+                               _name(invoice, "creator")))
+        if invoice.paid_at:
+            rows.append(HistoryRow(invoice.paid_at, f"{label} paid", invoice.amount_cents, _name(invoice, "payer")))
+        if invoice.closed_at:
+            verb = "voided" if invoice.state == UsageInvoice.VOID else "deleted"
+            rows.append(HistoryRow(invoice.closed_at, f"{label} {verb}", invoice.amount_cents, _name(invoice, "closer")))
+    return sorted(rows, key=lambda row: row.at, reverse=True)
+
+
+def invoice_text(invoice):
+    """'2 h Private instruction' or '1 × Sketchbook'."""
+    if invoice.allotment.is_hours:
+        return f"{invoice.quantity} h {invoice.allotment.name}"
+    return f"{invoice.quantity} × {invoice.allotment.name}"
+
+
+def _name(row, attr):
+    user = getattr(row, attr, None)
+    return user.name if user and user.name else "—"
