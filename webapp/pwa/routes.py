@@ -9,6 +9,7 @@ def service_worker():
     """The service worker, served from the root so that its scope is the whole portal."""
     response = send_from_directory(current_app.static_folder, "sw.js", max_age=0)
     response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
     return response
 
 
