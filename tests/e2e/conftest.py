@@ -21,7 +21,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 HERE = Path(__file__).resolve().parent
 ON_CI = os.environ.get("CI") == "true"
 NO_BROWSER = (
-    f"!!! {CHROMIUM} is missing: the browser tests in tests/e2e were SKIPPED. "
+    f"!!! {CHROMIUM} is missing: the browser tests in tests/e2e {{}}. "
     "Install Debian's chromium (`make test` does it with apt when it can)."
 )
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(config, items):
     if _browser_missing() and not ON_CI:
         for item in items:
             if HERE in Path(str(item.path)).resolve().parents:
-                item.add_marker(pytest.mark.skip(reason=NO_BROWSER))
+                item.add_marker(pytest.mark.skip(reason=NO_BROWSER.format("were SKIPPED")))
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -49,7 +49,7 @@ def pytest_terminal_summary(terminalreporter):
 def browser_type_launch_args(browser_type_launch_args):
     """Launch Debian's Chromium, never a downloaded browser build."""
     if _browser_missing():
-        pytest.fail(f"{NO_BROWSER}\nCI=true: a missing browser fails the run.", pytrace=False)
+        pytest.fail(NO_BROWSER.format("FAIL under CI=true"), pytrace=False)
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
@@ -102,8 +102,8 @@ def browser_context_args(browser_context_args, live_server):
 def sign_in(page, email, password=DEMO_PASSWORD):
     """Sign in through the real form, as a person would."""
     page.goto("/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/sign-in" not in url)
 
@@ -112,6 +112,15 @@ def sign_out(page):
     """Press "Sign out" in the header."""
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/sign-in$"))
+
+
+def assert_fits_phone(page):
+    """The page fits the phone's 390 CSS pixels: nothing makes the whole page scroll sideways."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["viewport"]["width"], (
+        f"{page.url} is {width}px wide on a {PHONE['viewport']['width']}px phone: the page scrolls sideways "
+        "and shrinks to fit"
+    )
 
 
 AXE_RUN = """async () => {

@@ -7,14 +7,17 @@ PASSWORD_MIN, PASSWORD_MAX = 8, 1000
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)])
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)],
+                             render_kw={"autocomplete": "current-password"})
     remember = BooleanField("Keep me signed in on this device")
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password."), Length(max=PASSWORD_MAX)]
+        "Current password", validators=[DataRequired("Enter your current password."), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
         "New password",
@@ -22,8 +25,10 @@ class ChangePasswordForm(FlaskForm):
             DataRequired("Choose a new password."),
             Length(PASSWORD_MIN, PASSWORD_MAX, f"Use at least {PASSWORD_MIN} characters (a passphrase is welcome)."),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm_password = PasswordField(
         "Repeat the new password",
         validators=[DataRequired("Repeat the new password."), EqualTo("new_password", "The two new passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )
