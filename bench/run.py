@@ -5,6 +5,7 @@ import re
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -14,12 +15,19 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-# What to measure: (label, path, kind "page" or "fragment", extra request headers, text the answer must contain).
+# What to measure: (label, "METHOD path", kind "page" or "fragment", extra request headers, form body, text the
+# answer must contain). {meeting} and {amy} are filled in from the demo database; posts send the CSRF token.
+HTMX = {"HX-Request": "true"}
 PAGES = [
-    ("guardian home", "/home", "page", {}, "Upcoming Courses"),
-    ("schedule, 8 weeks", "/schedule/?weeks=8", "fragment", {"HX-Request": "true"}, 'id="schedule"'),
-    ("home with packages", "/home", "page", {}, "6 of 10 h Private instruction"),
-    ("package expand", "/packages/1", "fragment", {"HX-Request": "true"}, 'aria-expanded="true"'),
+    ("guardian home", "GET /home", "page", {}, "", "Upcoming Courses"),
+    ("home with packages", "GET /home", "page", {}, "", "6 of 10 h Private instruction"),
+    ("Upcoming Courses", "GET /schedule/", "page", {}, "", "Absent?"),
+    ("schedule, 8 weeks", "GET /schedule/?weeks=8", "fragment", HTMX, "", 'id="schedule"'),
+    ("Absent? cell, reason picked", "POST /schedule/absence/{meeting}/{amy}", "fragment", HTMX,
+     "reason=1", "Absent: Sick"),
+    ("Add Order #1001 to Cart", "POST /billing/cart/orders/1001", "fragment", HTMX, "", "Order #1001"),
+    ("cart", "GET /billing/cart", "page", {}, "", "Order #1001"),
+    ("package expand", "GET /packages/1", "fragment", HTMX, "", 'aria-expanded="true"'),
 ]
 
 # Targets from the issues: share of the bare Flask app's requests per second, and worker memory.
@@ -171,16 +179,28 @@ def sign_in(base_url):
         status = error.code
     if status != 303:
         raise BenchError(f"signing in as {EMAIL} answered {status}, not 303")
-    opener.open(base_url + "/home", timeout=10).read()  # as a browser would; the first page adds a CSRF token
-    for cookie in jar:
-        if cookie.name == "session":
-            return cookie.value
-    raise BenchError("signing in set no session cookie")
+    home = opener.open(base_url + "/home", timeout=10).read().decode()  # the first page adds a CSRF token
+    csrf = re.search(r'"X-CSRFToken": "([^"]+)"', home)
+    session = next((cookie.value for cookie in jar if cookie.name == "session"), None)
+    if not (session and csrf):
+        raise BenchError("signing in set no session cookie or CSRF token")
+    return session, csrf.group(1)
 
 
-def check(url, headers, kind, expected):
+def demo_ids(database):
+    """Ids the measured paths need: Amy, and her next Ballet I meeting at least a day away."""
+    with sqlite3.connect(database) as connection:
+        amy = connection.execute("SELECT id FROM student WHERE first_name = 'Amy'").fetchone()[0]
+        meeting = connection.execute(
+            "SELECT m.id FROM meeting m JOIN course c ON c.id = m.course_id WHERE c.name = 'Ballet I' "
+            "AND m.starts_at > datetime('now', '+1 day') ORDER BY m.starts_at LIMIT 1").fetchone()[0]
+    return {"amy": amy, "meeting": meeting}
+
+
+def check(method, url, headers, body, kind, expected):
     """Make sure the page answers 200 with its expected text, so a redirect is never measured."""
-    request = urllib.request.Request(url, headers=headers)
+    data = body.encode() if method == "POST" else None
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     opener = urllib.request.build_opener(NoRedirect)
     try:
         response = opener.open(request, timeout=10)
@@ -201,9 +221,9 @@ def to_ms(value):
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def load(wrk, url, headers, seconds):
-    """Run wrk against url; requests per second, p50 and p99 in ms."""
-    command = [wrk, *WRK_OPTIONS, f"-d{seconds}s", "--latency", "--timeout", "10s"]
+def load(wrk, url, headers, seconds, script=None):
+    """Run wrk against url (a Lua script makes it a POST); requests per second, p50 and p99 in ms."""
+    command = [wrk, *WRK_OPTIONS, f"-d{seconds}s", "--latency", "--timeout", "10s"] + (["-s", script] if script else [])
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = run(command + [url])
@@ -220,10 +240,18 @@ def load(wrk, url, headers, seconds):
     return float(rate.group(1)), to_ms(p50.group(1)), to_ms(p99.group(1))
 
 
-def measure(wrk, url, headers):
+def measure(wrk, url, headers, script=None):
     """A warm-up, then the measured run."""
-    load(wrk, url, headers, WARMUP_SECONDS)
-    return load(wrk, url, headers, SECONDS)
+    load(wrk, url, headers, WARMUP_SECONDS, script)
+    return load(wrk, url, headers, SECONDS, script)
+
+
+def post_script(folder, body):
+    """A wrk Lua script that sends the form body as a POST."""
+    path = Path(folder) / f"post-{abs(hash(body))}.lua"
+    path.write_text(f'wrk.method = "POST"\nwrk.body = "{body}"\n'
+                    'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n')
+    return str(path)
 
 
 def main():
@@ -244,17 +272,24 @@ def main():
             servers.append(app)
             for server in servers:
                 server.wait_until_ready()
-            headers = {"User-Agent": USER_AGENT, "Cookie": f"session={sign_in(app.url)}"}
-            for _label, path, kind, extra, expected in PAGES:
-                check(app.url + path, {**headers, **extra}, kind, expected)
+            session, csrf = sign_in(app.url)
+            headers = {"User-Agent": USER_AGENT, "Cookie": f"session={session}", "X-CSRFToken": csrf}
+            ids = demo_ids(f"{folder}/bench.sqlite3")
+            targets = []
+            for label, request, kind, extra, body, expected in PAGES:
+                method, path = request.split(" ", 1)
+                path = path.format(**ids)
+                check(method, app.url + path, {**headers, **extra}, body, kind, expected)
+                script = post_script(folder, body) if method == "POST" else None
+                targets.append((label, f"{method} {path}", kind, {**headers, **extra}, app.url + path, script))
 
             print(f"gunicorn {' '.join(GUNICORN_OPTIONS)}; wrk {' '.join(WRK_OPTIONS)} -d{SECONDS}s after a "
                   f"{WARMUP_SECONDS}s warm-up; {os.cpu_count()} CPUs, load average {load_average}\n", flush=True)
             ceiling = measure(wrk, hello.url + "/", {"User-Agent": USER_AGENT})
-            rows = [("hello (bare Flask)", "/", "ceiling", *ceiling, max(hello.worker_megabytes()))]
-            for label, path, kind, extra, _expected in PAGES:
-                figures = measure(wrk, app.url + path, {**headers, **extra})
-                rows.append((label, path, kind, *figures, max(app.worker_megabytes())))
+            rows = [("hello (bare Flask)", "GET /", "ceiling", *ceiling, max(hello.worker_megabytes()))]
+            for label, request, kind, target_headers, url, script in targets:
+                figures = measure(wrk, url, target_headers, script)
+                rows.append((label, request, kind, *figures, max(app.worker_megabytes())))
             report(rows, app.worker_megabytes(), hello.worker_megabytes())
         except BenchError:
             for server in servers:
@@ -275,10 +310,10 @@ def busy():
 def report(rows, app_megabytes, hello_megabytes):
     """Print the figures, each page's ratio to hello, and whether each target is met."""
     ceiling = rows[0][3]
-    print(f"{'target':<20} {'path':<20} {'kind':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+    print(f"{'target':<28} {'request':<36} {'kind':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'% hello':>8} {'max RSS MB':>11}")
     for label, path, kind, rate, p50, p99, megabytes in rows:
-        print(f"{label:<20} {path:<20} {kind:<9} {rate:>8.1f} {p50:>8.2f} {p99:>8.2f} "
+        print(f"{label:<28} {path:<36} {kind:<9} {rate:>8.1f} {p50:>8.2f} {p99:>8.2f} "
               f"{100 * rate / ceiling:>7.1f}% {megabytes:>11.1f}")
     print("\nworker resident memory (MB): cubby " + ", ".join(f"{mb:.1f}" for mb in app_megabytes)
           + "; hello " + ", ".join(f"{mb:.1f}" for mb in hello_megabytes))

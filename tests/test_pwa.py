@@ -2,47 +2,115 @@
 import json
 import re
 import struct
+from pathlib import Path
 
-from conftest import sign_in
+import pytest
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+SIGNED_IN_ROUTES = ("/", "/home", "/account", "/billing", "/schedule", "/classes", "/staff", "/sign-in")
 
 
 def png_size(data):
-    """Width and height from a PNG's IHDR chunk."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    """Width and height from a PNG's IHDR chunk, which must come first."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert kind == b"IHDR" and length == 13
     return struct.unpack(">II", data[16:24])
 
 
-def test_the_manifest_makes_the_portal_installable(client):
-    manifest = json.loads(client.get("/static/manifest.webmanifest").get_data())
-    assert manifest["name"] == "Cubby family portal" and manifest["short_name"] == "Cubby"
-    assert manifest["display"] == "standalone" and manifest["start_url"] == "/" and manifest["theme_color"]
-    sizes = {(icon["sizes"], icon["purpose"]) for icon in manifest["icons"]}
-    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+def precache_list(source):
+    """The paths in the service worker's PRECACHE array."""
+    match = re.search(r"const PRECACHE = \[(.*?)\];", source, re.S)
+    assert match, "sw.js has no PRECACHE list"
+    return re.findall(r'"([^"]*)"', match.group(1))
+
+
+@pytest.fixture
+def manifest(client):
+    response = client.get("/static/manifest.webmanifest")
+    assert response.status_code == 200 and response.mimetype == "application/manifest+json"
+    return json.loads(response.get_data())
+
+
+def test_the_manifest_makes_the_portal_installable(manifest):
+    assert manifest["name"] == "Cubby family portal"
+    assert manifest["short_name"] == "Cubby"
+    assert manifest["start_url"] == "/" and manifest["scope"] == "/"
+    assert manifest["display"] == "standalone"
+    assert manifest["theme_color"] == "#0b5563"
+    assert re.fullmatch(r"#[0-9a-f]{6}", manifest["background_color"])
+    assert manifest["description"]
+    assert manifest.get("orientation", "any") == "any", "a locked orientation fails WCAG 1.3.4"
+    icons = {(icon["sizes"], icon["purpose"]) for icon in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= icons
+
+
+def test_each_icon_is_a_png_of_the_size_it_claims(client, manifest):
     for icon in manifest["icons"]:
-        width, height = png_size(client.get(icon["src"]).get_data())
-        assert f"{width}x{height}" == icon["sizes"]
-    assert '<link rel="manifest" href="/static/manifest.webmanifest">' in client.get("/sign-in").get_data(as_text=True)
+        assert icon["src"].startswith("/static/icons/") and icon["type"] == "image/png"
+        on_disk = STATIC / icon["src"].removeprefix("/static/")
+        assert on_disk.is_file(), icon["src"]
+        width, height = png_size(on_disk.read_bytes())
+        assert f"{width}x{height}" == icon["sizes"], icon["src"]
+        served = client.get(icon["src"])
+        assert served.status_code == 200 and served.mimetype == "image/png"
+        assert served.get_data() == on_disk.read_bytes()
 
 
-def test_the_service_worker_is_served_from_the_root_and_never_cached_long(client):
+def test_the_pages_link_the_manifest_and_icon(client):
+    html = client.get("/sign-in").get_data(as_text=True)
+    assert '<link rel="manifest" href="/static/manifest.webmanifest">' in html
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
+    assert png_size((STATIC / icon.removeprefix("/static/")).read_bytes()) == (192, 192)
+
+
+def test_the_service_worker_is_served_from_the_root_and_always_revalidated(client):
     response = client.get("/sw.js")
+    assert response.status_code == 200
     assert response.mimetype in ("text/javascript", "application/javascript")
-    assert response.headers["Cache-Control"] == "no-cache" and response.headers["Service-Worker-Allowed"] == "/"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.get_data() == (STATIC / "sw.js").read_bytes()
+    assert "/sw.js" in (STATIC / "js" / "cubby.js").read_text(), "cubby.js no longer registers the worker"
 
 
-def test_the_service_worker_precaches_the_shell_and_no_family_page(client):
+def test_the_service_worker_precaches_the_shell_and_no_signed_in_page(client):
     source = client.get("/sw.js").get_data(as_text=True)
-    precache = re.findall(r'"(/[^"]*)"', source.split("const PRECACHE = [")[1].split("];")[0])
-    assert "/offline" in precache and "/static/css/cubby.css" in precache and "/static/vendor/htmx.min.js" in precache
+    precache = precache_list(source)
+    shell = {
+        "/offline", "/static/css/cubby.css", "/static/vendor/htmx.min.js", "/static/js/cubby.js",
+        "/static/manifest.webmanifest", "/static/icons/icon-192.png", "/static/icons/icon-512.png",
+        "/static/icons/maskable-512.png",
+    }
+    assert shell <= set(precache)
     for path in precache:
         assert path == "/offline" or path.startswith("/static/"), path
-        assert client.get(path).status_code == 200, path
-    assert "cache.put" not in source  # nothing fetched later is ever stored
+        assert path not in SIGNED_IN_ROUTES, path
+        # The install fails as a whole if one file is missing: each answers a signed-out visitor.
+        response = client.get(path)
+        assert response.status_code == 200, path
+    # The precache at install is the only write: nothing fetched later is ever stored.
+    assert "cache.put" not in source and source.count("addAll(") == 1
+    assert re.search(r'const VERSION = "cubby-shell-v\d+";', source), "the cache name must be versioned"
 
 
-def test_the_offline_page_holds_no_family_data_even_for_a_signed_in_user(client):
-    sign_in(client, "parent@example.com")
-    html = client.get("/offline").get_data(as_text=True)
+def test_the_offline_page_is_served_to_a_signed_out_visitor(client):
+    response = client.get("/offline")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html and "<title>You are offline" in html
+    assert re.search(r"<main\b", html) and re.search(r"<h1>You are offline</h1>", html)
+    assert "needs a connection to show your classes" in html and "balances" in html
+    assert re.search(r'<a class="button primary" href="/">Try again</a>', html)
+    assert '<link rel="stylesheet" href="/static/css/cubby.css">' in html
+    assert "<script" not in html and "style=" not in html
+
+
+def test_the_offline_page_holds_no_user_data_even_for_a_signed_in_user(signed_in):
+    client = signed_in("parent@example.com")
+    assert "Dana" in client.get("/home").get_data(as_text=True)  # really signed in
+    response = client.get("/offline")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
     assert "You are offline" in html
-    for private in ("Dana", "parent@example.com", "csrf", "Smith", "$"):
-        assert private not in html
+    for private in ("Dana", "Smith", "parent@example.com", "csrf", "X-CSRFToken", "Sign out", "Order #", "$"):
+        assert private not in html, private
