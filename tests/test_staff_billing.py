@@ -3,7 +3,7 @@ import pytest
 
 from billing_helpers import balances, order
 from conftest import page_text
-from webapp.models import Account, Company, LedgerEntry, Order, Payment, Permission, Student, User
+from webapp.models import Account, Company, LedgerEntry, Order, Payment, Permission, Student
 
 
 @pytest.fixture

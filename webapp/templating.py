@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency
-from flask import g, get_flashed_messages, make_response, render_template, request
+from flask import g, get_flashed_messages, make_response, render_template
 from jinja2_fragments.flask import render_block
 
 from .extensions import htmx

@@ -66,17 +66,19 @@ def add(number):
     """Add Order #N to Cart; the next page shown is the cart containing it."""
     _require_payer()
     order = payable_order_or_404(family(), number)
+    status = 200
     try:
         add_to_cart(current_user, order)
+        flash(f"Order #{order.number} is in your cart.", "success")
     except CartRefused as refused:
         flash(str(refused), "error")
-        return redirect(url_for("billing.pay_balance"), 303) if not htmx else _cart_page(status=422)
-    flash(f"Order #{order.number} is in your cart.", "success")
-    if htmx:  # the cart replaces the page's main content in place, and the address follows
-        response = _cart_page()
-        response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "HX-Push-Url": url_for("billing.cart")})
-        return response
-    return redirect(url_for("billing.cart"), 303)
+        status = 422
+    if not htmx:
+        return redirect(url_for("billing.cart") if status == 200 else url_for("billing.pay_balance"), 303)
+    # The cart replaces the page's main content in place, and the address follows.
+    response = _cart_page(status=status)
+    response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "HX-Push-Url": url_for("billing.cart")})
+    return response
 
 
 @bp.route("/cart/orders/<int:number>/remove", methods=["POST"])

@@ -7,7 +7,7 @@ import datetime
 import secrets
 
 import peewee as pw
-from flask import Blueprint, abort, redirect, render_template, request
+from flask import Blueprint, abort, redirect, render_template
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
