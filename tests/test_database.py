@@ -44,14 +44,14 @@ def test_loading_the_demo_twice_changes_nothing(app):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert {model.__name__: model.select().count() for model in ALL_MODELS} == before
-    assert before["Order"] == 6 and before["User"] == 7  # four orders, Ben's package and Amy's punch pass
+    assert before["Order"] == 7 and before["User"] == 7  # four orders, Ben's package, Amy's punch pass, a pending PO
 
 
 def test_demo_order_balances_come_from_the_ledger(app):
     orders = {o.number: o.id for o in Order.select()}
     balances = order_balances(list(orders.values()))
     assert {number: balances[order_id] for number, order_id in orders.items()} == {
-        1001: 14000, 1002: 18000, 1003: 3500, 1004: 0, 1005: 20000, 1006: 0,  # 1005 package, 1006 punch pass
+        1001: 14000, 1002: 18000, 1003: 3500, 1004: 0, 1005: 20000, 1006: 0, 1007: 40000,  # 1005 package, 1006 punch pass, 1007 PO
     }
 
 

@@ -28,11 +28,11 @@ def test_staff_create_an_order_on_account_that_the_family_can_pay_online(sam, si
     response = sam.post("/staff/billing/orders/new", data=new_order_form())
     assert response.status_code == 303
     created = Order.select().order_by(Order.number.desc()).first()
-    assert created.number == 1007 and created.on_account and created.payable_online  # the demo's last is #1006
-    assert balances(1007) == {1007: 9000}
+    assert created.number == 1008 and created.on_account and created.payable_online  # the demo's last is #1007
+    assert balances(1008) == {1008: 9000}
     assert sorted(line.student.first_name for line in created.lines) == ["Amy", "Ben"]
     text = page_text(signed_in("parent@example.com").get("/billing/pay-balance"))
-    assert "Order #1007" in text and "Due before the recital" in text and "$90.00" in text
+    assert "Order #1008" in text and "Due before the recital" in text and "$90.00" in text
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -44,14 +44,14 @@ def test_staff_create_an_order_on_account_that_the_family_can_pay_online(sam, si
 def test_bad_order_input_stores_nothing(sam, overrides, message):
     response = sam.post("/staff/billing/orders/new", data=new_order_form(**overrides))
     assert response.status_code == 422 and message in page_text(response)
-    assert Order.select().count() == 6  # the demo's four orders, Ben's package and Amy's punch pass
+    assert Order.select().count() == 7  # the demo's four orders, Ben's package, Amy's punch pass, a pending PO
 
 
 def test_a_student_of_another_household_cannot_be_billed_here(sam):
     lee = Student.get(Student.first_name == "Lee")
     response = sam.post("/staff/billing/orders/new", data=new_order_form(**{"lines-0-student": lee.id}))
     assert response.status_code == 422 and "Lee Park is not billed to Smith household." in page_text(response)
-    assert Order.select().count() == 6  # the demo's four orders, Ben's package and Amy's punch pass
+    assert Order.select().count() == 7  # the demo's four orders, Ben's package, Amy's punch pass, a pending PO
 
 
 def test_max_unpaid_balance_refuses_a_charge_by_customer_and_by_student(sam):

@@ -48,12 +48,14 @@ def create_app(config=None):
     from .gateway.sandbox import bp as sandbox_bp
     from .home.routes import bp as home_bp
     from .packages.routes import bp as packages_bp
+    from .pending.routes import bp as pending_bp
     from .pwa.routes import bp as pwa_bp
+    from .registration.routes import bp as registration_bp
     from .schedule.routes import bp as schedule_bp
     from .staff.routes import bp as staff_bp
 
     for bp in (auth_bp, pwa_bp, home_bp, schedule_bp, billing_bp, account_bp, attendance_bp, staff_bp, staff_billing_bp, sandbox_bp,
-               packages_bp):
+               packages_bp, registration_bp, pending_bp):
         app.register_blueprint(bp)
 
     templating.init_app(app)

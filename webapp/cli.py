@@ -38,3 +38,6 @@ def load(if_empty):
 def init_app(app):
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
+    from .outbox import mail_cli
+
+    app.cli.add_command(mail_cli)

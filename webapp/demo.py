@@ -44,6 +44,9 @@ def load_demo():
         _load_absences(company, people, courses, today)
         from .packages.demo import load_packages as _load_packages  # it builds on the helpers above
         _load_packages(people, places, today)
+        from .pending.demo import load_pending_payment
+
+        load_pending_payment(people["staff@example.com"])
 
 
 def _load_people(acme):

@@ -5,7 +5,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from ..database import is_sqlite, write_transaction
 from ..models import (
-    AbsenceReason, Attendance, Course, Enrollment, Location, MakeupToken, Meeting, Student, User, utcnow,
+    AbsenceReason, Attendance, Company, Course, Enrollment, Location, MakeupToken, Meeting, Student, User, utcnow,
 )
 
 
@@ -195,8 +195,12 @@ def mark_attendance(user, meeting, student, reason):
 
 def submit_roster(user, meeting):
     """Record who submitted the roster and when; submitting again changes nothing."""
+    from ..pending.services import charge_no_show_fees
+
     with write_transaction():
-        Meeting.update(roster_submitted_at=utcnow(), roster_submitted_by=user).where(
+        submitted = Meeting.update(roster_submitted_at=utcnow(), roster_submitted_by=user).where(
             (Meeting.id == meeting.id) & Meeting.roster_submitted_at.is_null()
         ).execute()
+        if submitted:
+            charge_no_show_fees(Company.current(), meeting, user)
     return Meeting.get_by_id(meeting.id)

@@ -4,6 +4,7 @@ from .billing import ImmutableEntry, LedgerEntry, Order, OrderLine
 from .company import Company, Division, Location
 from .packages import Package, PackageAllotment, PackagePurchase, Punch, PunchPass, UsageInvoice
 from .payments import Allocation, CartItem, CheckoutLock, Payment, PaymentMethod
+from .registration import OrderStatusChange, OutboxMessage, PurchaseOrder, RegistrationItem
 from .people import Account, Guardian, Permission, Student, StudentLink, User
 from .teaching import AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting
 
@@ -12,4 +13,5 @@ ALL_MODELS = [
     Course, Meeting, Enrollment, AbsenceReason, Attendance, Order, OrderLine, LedgerEntry, FutureAbsence,
     MakeupToken, CartItem, PaymentMethod, Payment, Allocation, CheckoutLock,
     Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
+    RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage,
 ]

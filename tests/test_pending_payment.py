@@ -1,0 +1,266 @@
+"""Pending Payment: Send Bill by a subject household, the staff queue, status rules, audit, seed 001's table, no-show fees."""
+import datetime
+import itertools
+
+import pytest
+
+from conftest import page_text
+from webapp.attendance.services import submit_roster
+from webapp.billing.ledger import order_balances
+from webapp.models import (
+    Account, AbsenceReason, Attendance, Company, Course, Division, Enrollment, LedgerEntry, Meeting, Order,
+    OrderStatusChange, OutboxMessage, RegistrationItem, Student, User,
+)
+from webapp.pending.services import (
+    ENROLLMENT_TRANSITIONS, ORDER_TRANSITIONS, StatusRefused, adjust_order_status, set_enrollment_status,
+)
+from webapp.registration.services import options_for
+
+LOCKED = "Pending Payment — access opens when payment is received"
+
+
+def workshop():
+    return Course.get(Course.name == "Safety Workshop")
+
+
+def lee_enrollment():
+    return Enrollment.get(student=Student.get(Student.first_name == "Lee"), course=workshop())
+
+
+def buy_with_send_bill(client):
+    lee = Student.get(Student.first_name == "Lee")
+    assert client.post(f"/register/courses/{workshop().id}/add", data={"student": lee.id}).status_code == 303
+    assert client.post("/register/send-bill", data={"po_number": "ACME-1"}).status_code == 303
+    return Order.select().order_by(Order.number.desc()).get()
+
+
+@pytest.fixture
+def lee(signed_in):
+    return signed_in("trainee@example.com")
+
+
+@pytest.fixture
+def sam(signed_in):
+    return signed_in("staff@example.com")
+
+
+@pytest.fixture
+def pending_order(lee):
+    return buy_with_send_bill(lee)
+
+
+def subjects():
+    return {(m.to, m.subject.split(":")[0]) for m in OutboxMessage.select()}
+
+
+def test_send_bill_by_a_subject_trainee_goes_to_pending_payment_and_locks_the_material(lee, pending_order, outbox):
+    assert pending_order.state == Order.PENDING_PAYMENT and lee_enrollment().status == Enrollment.PENDING_PAYMENT
+    assert ("trainee@example.com", "Pending Payment Notification") in subjects()
+    assert any(m.subject.startswith("Pending Payment Notification") for m in outbox)  # sent after the commit
+    text = page_text(lee.get("/register/mine"))
+    assert "Safety Workshop" in text and "Pending Payment" in text and "None" in text
+    response = lee.get(f"/register/enrollments/{lee_enrollment().id}/material")
+    assert response.status_code == 403 and LOCKED in page_text(response)
+
+
+def test_while_pending_the_user_cannot_send_bill_or_register_again(lee, pending_order):
+    ballet = Course.get(Course.name == "Ballet I")
+    Course.update(division=None).where(Course.id == ballet.id).execute()
+    response = lee.post(f"/register/courses/{ballet.id}/add", data={"student": lee_enrollment().student_id})
+    assert response.status_code == 422 and "You have an order in Pending Payment" in page_text(response)
+    RegistrationItem.create(user=User.get(User.email == "trainee@example.com"), course=ballet,
+                            student=lee_enrollment().student_id)  # put there before the first order went pending
+    assert "Send Bill is not available until it is paid" in page_text(lee.get("/register/cart"))
+    response = lee.post("/register/send-bill", data={"po_number": "ACME-2"})
+    assert response.status_code == 422 and "Send Bill is not available until it is paid" in page_text(response)
+    assert Order.select().count() == 8
+
+
+def test_the_pending_seat_stays_reserved(lee, pending_order):
+    assert "10 seats left" in page_text(lee.get("/register/"))
+
+
+def test_mark_complete_registers_opens_the_material_audits_and_emails(lee, sam, pending_order, outbox):
+    assert sam.post(f"/staff/pending/orders/{pending_order.number}/complete").status_code == 303
+    assert Order.get_by_id(pending_order.id).state == Order.COMPLETE and lee_enrollment().status == Enrollment.REGISTERED
+    change = OrderStatusChange.select().where(OrderStatusChange.order == pending_order).order_by(OrderStatusChange.id.desc()).get()
+    assert (change.from_state, change.to_state, change.changed_by.email) == ("pending_payment", "complete", "staff@example.com")
+    assert {("trainee@example.com", "Order Status Adjusted"), ("staff@example.com", "Order Status Adjusted")} <= subjects()
+    assert sum(m.subject.startswith("Order Status Adjusted") for m in outbox) == 2
+    response = lee.get(f"/register/enrollments/{lee_enrollment().id}/material")
+    assert response.status_code == 200 and "A one-day workplace safety session." in page_text(response)
+    text = page_text(lee.get("/register/mine"))
+    assert "Registered" in text and "View" in text
+    history = page_text(sam.get(f"/staff/pending/orders/{pending_order.number}"))
+    assert "Sam Ortiz" in history and "Pending Payment" in history and "Complete" in history
+
+
+def test_mark_denied_voids_the_order_charges_the_penalty_releases_the_seat_and_offers_re_purchase(lee, sam, pending_order):
+    response = sam.post(f"/staff/pending/orders/{pending_order.number}/deny", data={"penalty": "50.00"})
+    assert response.status_code == 303
+    assert Order.get_by_id(pending_order.id).state == Order.DENIED
+    assert lee_enrollment().status == Enrollment.PAYMENT_DENIED
+    assert order_balances([pending_order.id])[pending_order.id] == 5000
+    assert "11 seats left" in page_text(lee.get("/register/"))
+    assert "Payment Denied" in page_text(lee.get("/register/mine")) and "Re-Purchase" in page_text(lee.get("/register/mine"))
+    assert lee.post(f"/register/courses/{workshop().id}/add", data={"student": lee_enrollment().student_id}).status_code == 303
+
+
+def test_a_bad_penalty_is_refused_next_to_the_field_and_nothing_changes(sam, pending_order):
+    response = sam.post(f"/staff/pending/orders/{pending_order.number}/deny", data={"penalty": "lots"})
+    assert response.status_code == 422 and "Enter an amount like 25.00." in page_text(response)
+    assert Order.get_by_id(pending_order.id).state == Order.PENDING_PAYMENT
+
+
+def test_cancelling_the_order_releases_the_seat(lee, sam, pending_order):
+    assert sam.post(f"/staff/pending/orders/{pending_order.number}/cancel").status_code == 303
+    assert lee_enrollment().status == Enrollment.CANCELLED and order_balances([pending_order.id])[pending_order.id] == 0
+    assert "11 seats left" in page_text(lee.get("/register/"))
+
+
+def test_the_queue_lists_pending_orders_and_filters_them(sam, pending_order):
+    text = page_text(sam.get("/staff/pending/"))
+    assert f"Order #{pending_order.number}" in text and "Order #1007" in text and "ACME-7731" in text
+    other = Division.create(name="Other")
+    assert "Order #1007" not in page_text(sam.get(f"/staff/pending/?division={other.id}"))
+    ballet = Course.get(Course.name == "Ballet I")
+    assert "No orders are in Pending Payment for this filter" in page_text(sam.get(f"/staff/pending/?course={ballet.id}"))
+    fragment = sam.get("/staff/pending/", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and "Order #1007" in fragment
+
+
+def test_a_bad_date_range_is_refused_next_to_the_field(sam):
+    response = sam.get("/staff/pending/?since=2030-02-01&until=2030-01-01")
+    assert response.status_code == 422 and "Pick a day on or after the first one." in page_text(response)
+
+
+def test_the_queue_runs_the_same_queries_however_many_orders(sam, lee, query_count):
+    sam.get("/staff/pending/")
+    _, before = query_count(sam.get, "/staff/pending/")
+    buy_with_send_bill(lee)
+    response, after = query_count(sam.get, "/staff/pending/")
+    assert page_text(response).count("Mark Complete") == 2 and after == before
+
+
+@pytest.mark.parametrize("email, status", [("parent@example.com", 403), ("instructor@example.com", 403), ("trainee@example.com", 403)])
+def test_the_queue_needs_staff_with_the_billing_tab(signed_in, email, status):
+    client = signed_in(email)
+    assert client.get("/staff/pending/").status_code == status
+    assert client.post("/staff/pending/orders/1007/complete").status_code == status
+    assert Order.get(Order.number == 1007).state == Order.PENDING_PAYMENT
+
+
+def test_another_households_enrollment_is_404(signed_in, pending_order):
+    assert signed_in("parent@example.com").get(f"/register/enrollments/{lee_enrollment().id}/material").status_code == 404
+
+
+def test_settings_turn_pending_payment_off_for_a_division(sam, lee):
+    acme = Division.get(Division.name == "Acme Corp")
+    assert sam.post(f"/staff/pending/settings/divisions/{acme.id}", data={}).status_code == 303
+    assert not Division.get_by_id(acme.id).subject_to_pending_payment
+    assert "Acme Corp: not subject" in page_text(sam.get("/staff/pending/settings"))
+    order = buy_with_send_bill(lee)
+    assert order.state == Order.ON_ACCOUNT and lee_enrollment().status == Enrollment.REGISTERED
+
+
+def test_settings_make_one_household_subject(sam, signed_in):
+    smith = Account.get(Account.name == "Smith household")
+    assert sam.post(f"/staff/pending/settings/households/{smith.id}", data={"subject": "y"}).status_code == 303
+    dana = signed_in("parent@example.com")
+    ben = Student.get(Student.first_name == "Ben")
+    dana.post(f"/register/courses/{Course.get(Course.name == 'Ballet I').id}/add", data={"student": ben.id})
+    dana.post("/register/send-bill", data={"po_number": "SMITH-1"})
+    assert Order.select().order_by(Order.number.desc()).get().state == Order.PENDING_PAYMENT
+    assert ("parent@example.com", "Pending Payment Notification") in subjects()
+
+
+def test_settings_are_for_billing_staff_only(signed_in):
+    acme = Division.get(Division.name == "Acme Corp")
+    assert signed_in("parent@example.com").post(f"/staff/pending/settings/divisions/{acme.id}").status_code == 403
+    assert Division.get_by_id(acme.id).subject_to_pending_payment
+
+
+ORDER_STATES = [Order.OPEN, Order.ON_ACCOUNT, Order.PENDING_PAYMENT, Order.COMPLETE, Order.DENIED, Order.CANCELLED]
+
+
+@pytest.mark.parametrize("from_state, to_state", [
+    pair for pair in itertools.product(ORDER_STATES, [Order.COMPLETE, Order.DENIED, Order.CANCELLED])
+    if pair[1] not in ORDER_TRANSITIONS.get(pair[0], ())])
+def test_every_illegal_order_transition_is_refused_and_changes_nothing(app, from_state, to_state):
+    order = Order.get(Order.number == 1007)
+    Order.update(state=from_state).where(Order.id == order.id).execute()
+    sam = User.get(User.email == "staff@example.com")
+    with app.test_request_context(), pytest.raises(StatusRefused):
+        adjust_order_status(sam, order, to_state)
+    assert Order.get_by_id(order.id).state == from_state
+    assert OrderStatusChange.select().where(OrderStatusChange.order == order).count() == 1
+
+
+def test_marking_complete_twice_is_refused_the_second_time(app):
+    order, sam = Order.get(Order.number == 1007), User.get(User.email == "staff@example.com")
+    with app.test_request_context():
+        adjust_order_status(sam, order, Order.COMPLETE)
+        with pytest.raises(StatusRefused):
+            adjust_order_status(sam, order, Order.COMPLETE)
+    assert OrderStatusChange.select().where(OrderStatusChange.order == order).count() == 2
+
+
+ENROLLMENT_STATUSES = list(Enrollment.LABELS)
+
+
+@pytest.mark.parametrize("from_status, to_status", [
+    pair for pair in itertools.product(ENROLLMENT_STATUSES, ENROLLMENT_STATUSES)
+    if pair[1] not in ENROLLMENT_TRANSITIONS.get(pair[0], ())])
+def test_every_illegal_enrollment_transition_is_refused(app, from_status, to_status):
+    enrollment = Enrollment.get(student=Student.get(Student.first_name == "Riley"), course=workshop())
+    Enrollment.update(status=from_status).where(Enrollment.id == enrollment.id).execute()
+    enrollment = Enrollment.get_by_id(enrollment.id)
+    with pytest.raises(StatusRefused):
+        set_enrollment_status(enrollment, to_status)
+    assert Enrollment.get_by_id(enrollment.id).status == from_status
+
+
+# Seed 001's status table: situation → (Training Status, Options).
+SEED_001 = [
+    ("During Pending Payment", Enrollment.PENDING_PAYMENT, False, False, "Pending Payment", []),
+    ("Admin Marks Payment Complete (for all LOs except ILT)", Enrollment.REGISTERED, False, False, "Registered", ["Manage/Launch"]),
+    ("Admin Marks Payment Complete (ILT Session), not yet started", Enrollment.REGISTERED, True, False, "Registered", ["View"]),
+    ("Admin Marks Payment Complete (ILT Session), started", Enrollment.REGISTERED, True, True, "Registered", []),
+    ("No Show Fee applied", Enrollment.NO_SHOW, True, True, "No Show", []),
+    ("Admin Marks Payment Denied", Enrollment.PAYMENT_DENIED, True, False, "Payment Denied", ["Re-Purchase"]),
+]
+
+
+@pytest.mark.parametrize("situation, status, is_session, started, training_status, options", SEED_001)
+def test_seed_001_status_table(situation, status, is_session, started, training_status, options):
+    enrollment = Enrollment(status=status)
+    assert (enrollment.status_label, options_for(enrollment, is_session, started)) == (training_status, options)
+
+
+def _session_meeting():
+    return Meeting.get(Meeting.course == workshop())
+
+
+def test_no_show_fees_charge_pending_users_and_no_shows_once_when_the_roster_is_submitted(app, pending_order):
+    Company.update(no_show_fee_cents=7500).execute()
+    riley = Enrollment.get(student=Student.get(Student.first_name == "Riley"), course=workshop())
+    Enrollment.update(status=Enrollment.REGISTERED).where(Enrollment.id == riley.id).execute()
+    meeting, pat = _session_meeting(), User.get(User.email == "instructor@example.com")
+    Attendance.create(meeting=meeting, student=riley.student_id, status=Attendance.ABSENT, set_by_role=Attendance.BY_INSTRUCTOR,
+                      reason=AbsenceReason.get(AbsenceReason.name == "No show"), set_by=pat)
+    submit_roster(pat, meeting)
+    submit_roster(pat, meeting)
+    fees = LedgerEntry.select().where(LedgerEntry.memo == "No-show fee: Safety Workshop")
+    assert sorted(f.student.first_name for f in fees) == ["Lee", "Riley"] and {f.amount_cents for f in fees} == {7500}
+    assert lee_enrollment().status == Enrollment.NO_SHOW and Enrollment.get_by_id(riley.id).status == Enrollment.NO_SHOW
+
+
+def test_without_the_no_show_fee_preference_the_roster_charges_nothing(app, pending_order):
+    submit_roster(User.get(User.email == "instructor@example.com"), _session_meeting())
+    assert not LedgerEntry.select().where(LedgerEntry.memo.startswith("No-show fee")).exists()
+    assert lee_enrollment().status == Enrollment.PENDING_PAYMENT
+
+
+def test_the_demo_has_one_pending_payment_order_in_the_queue(sam):
+    text = page_text(sam.get("/staff/pending/"))
+    assert text.count("Mark Complete") == 1 and "Acme Corp Logistics" in text and "PO ACME-7731" in text

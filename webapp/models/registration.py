@@ -1,0 +1,54 @@
+"""Registrations waiting in a cart, Send Bill purchase orders, the order-status audit and the mail outbox."""
+import peewee as pw
+
+from .base import BaseModel, utcnow
+from .billing import Order
+from .people import Student, User
+from .teaching import Course
+
+
+class RegistrationItem(BaseModel):
+    """A course for a student in a user's cart; checkout turns it into an order line and an enrollment."""
+
+    user = pw.ForeignKeyField(User, backref="registrations_in_cart", on_delete="CASCADE")
+    course = pw.ForeignKeyField(Course, on_delete="CASCADE")
+    student = pw.ForeignKeyField(Student, on_delete="CASCADE")
+    added_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "course", "student"), True),)
+
+
+class PurchaseOrder(BaseModel):
+    """The purchase order a Send Bill checkout billed, and who checked out."""
+
+    order = pw.ForeignKeyField(Order, unique=True, backref="purchase_orders", on_delete="CASCADE")
+    number = pw.CharField(max_length=64)
+    purchaser = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class OrderStatusChange(BaseModel):
+    """Audit: who changed an order's status, when, and from which status to which."""
+
+    order = pw.ForeignKeyField(Order, backref="status_changes", on_delete="CASCADE")
+    from_state = pw.CharField(max_length=20, default="")
+    to_state = pw.CharField(max_length=20)
+    changed_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    changed_at = pw.DateTimeField(default=utcnow)
+    note = pw.CharField(max_length=200, default="")
+
+
+class OutboxMessage(BaseModel):
+    """An email written inside a transaction and sent after it commits."""
+
+    UNSENT = "unsent"
+    SENT = "sent"
+
+    to = pw.CharField(max_length=254)
+    subject = pw.CharField(max_length=200)
+    body = pw.TextField()
+    status = pw.CharField(max_length=16, default=UNSENT, index=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    sent_at = pw.DateTimeField(null=True)
+    last_error = pw.CharField(max_length=300, default="")

@@ -1,0 +1,38 @@
+"""Staff forms for the pending payments queue and the Pending Payment settings."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField
+from wtforms.validators import Length, Optional, ValidationError
+
+from ..billing.forms import MoneyField
+
+
+class QueueFilterForm(FlaskForm):
+    """Filter the queue by division, course and order date (a GET form, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    division = SelectField("Division", coerce=int, validate_choice=True, default=0)
+    course = SelectField("Course", coerce=int, validate_choice=True, default=0)
+    since = DateField("Ordered from", validators=[Optional()])
+    until = DateField("Ordered until", validators=[Optional()])
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("Pick a day on or after the first one.")
+
+
+class DenyForm(FlaskForm):
+    """Mark Denied, with an optional withdraw penalty."""
+
+    penalty = MoneyField("Withdraw penalty (optional)", validators=[Optional(), Length(max=20)])
+
+    def validate_penalty(self, field):
+        if field.cents is not None and field.cents < 0:
+            raise ValidationError("Enter an amount of zero or more.")
+
+
+class SubjectForm(FlaskForm):
+    """One division's or household's "subject to Pending Payment" switch."""
+
+    subject = BooleanField("Subject to Pending Payment")

@@ -1,0 +1,165 @@
+"""Pending Payment: the order and enrollment status rules, staff adjustments with their audit, no-show fees."""
+from ..database import is_sqlite, write_transaction
+from ..models import (
+    Account, AbsenceReason, Attendance, Enrollment, Guardian, LedgerEntry, Order, OrderLine, OrderStatusChange,
+    PurchaseOrder, Student, User, utcnow,
+)
+from ..outbox import queue_mail, send_unsent
+from ..billing.ledger import order_balances
+
+STATUS_ADJUSTED = "Order Status Adjusted"
+PENDING_NOTIFICATION = "Pending Payment Notification"
+NO_SHOW_REASON = "No show"
+
+# Which order status may follow which; anything else is refused.
+ORDER_TRANSITIONS = {
+    Order.PENDING_PAYMENT: {Order.COMPLETE, Order.DENIED, Order.CANCELLED},
+    Order.ON_ACCOUNT: {Order.CANCELLED},
+}
+# What the order's enrollments become with it.
+ENROLLMENT_FOR_ORDER = {
+    Order.COMPLETE: Enrollment.REGISTERED,
+    Order.DENIED: Enrollment.PAYMENT_DENIED,
+    Order.CANCELLED: Enrollment.CANCELLED,
+}
+ENROLLMENT_TRANSITIONS = {
+    Enrollment.PENDING_PAYMENT: {Enrollment.REGISTERED, Enrollment.PAYMENT_DENIED, Enrollment.CANCELLED,
+                                 Enrollment.NO_SHOW},
+    Enrollment.REGISTERED: {Enrollment.NO_SHOW, Enrollment.CANCELLED},
+    # Re-Purchase, or a registration after a cancellation or from the waitlist.
+    Enrollment.PAYMENT_DENIED: {Enrollment.PENDING_PAYMENT, Enrollment.REGISTERED},
+    Enrollment.CANCELLED: {Enrollment.PENDING_PAYMENT, Enrollment.REGISTERED},
+    Enrollment.DROPPED: {Enrollment.PENDING_PAYMENT, Enrollment.REGISTERED},
+    Enrollment.WAITLISTED: {Enrollment.PENDING_PAYMENT, Enrollment.REGISTERED, Enrollment.CANCELLED},
+}
+
+
+class StatusRefused(Exception):
+    """The status change is not allowed from the current status; the message says why."""
+
+
+def label(state):
+    """An order status in words."""
+    return state.replace("_", " ").title()
+
+
+def subject_to_pending_payment(account):
+    """The household, or its division, is subject to Pending Payment."""
+    return bool(account.subject_to_pending_payment or (account.division and account.division.subject_to_pending_payment))
+
+
+def has_pending_payment(account_ids):
+    """One of these households has an order still in Pending Payment (no more Send Bill or registrations)."""
+    return Order.select().where(Order.account.in_(account_ids) & (Order.state == Order.PENDING_PAYMENT)).exists()
+
+
+def set_enrollment_status(enrollment, to_status):
+    """Inside a write transaction: move one enrollment on, if its current status allows it."""
+    if to_status not in ENROLLMENT_TRANSITIONS.get(enrollment.status, ()):
+        raise StatusRefused(f"{enrollment.status_label} cannot become {Enrollment.LABELS[to_status]}.")
+    changed = Enrollment.update(status=to_status).where(
+        (Enrollment.id == enrollment.id) & (Enrollment.status == enrollment.status)).execute()
+    if not changed:
+        raise StatusRefused("The enrollment changed meanwhile; look again.")
+    enrollment.status = to_status
+
+
+def order_enrollments(order):
+    """The enrollments an order's lines bought (same student and course)."""
+    return list(Enrollment.select().join(OrderLine, on=(
+        (OrderLine.student == Enrollment.student) & (OrderLine.course == Enrollment.course))).where(OrderLine.order == order))
+
+
+def order_recipients(order, adjuster=None):
+    """The students' own users (else the household's primary guardians), the purchaser, and the adjuster."""
+    students = Student.select(Student.user).join(OrderLine, on=(OrderLine.student == Student.id)).where(
+        (OrderLine.order == order) & Student.user.is_null(False))
+    people = [u.email for u in User.select(User.email).where(User.id.in_(students))]
+    if not people:
+        people = [u.email for u in User.select(User.email).join(Guardian).where(
+            (Guardian.account == order.account_id) & Guardian.is_primary)]
+    purchase = PurchaseOrder.get_or_none(PurchaseOrder.order == order)
+    if purchase and purchase.purchaser_id:
+        people.append(purchase.purchaser.email)
+    if adjuster:
+        people.append(adjuster.email)
+    return people
+
+
+def record_change(order, from_state, to_state, user, note="", notify=True):
+    """Inside a write transaction: the audit row and (for a change) the "Order Status Adjusted" emails."""
+    OrderStatusChange.create(order=order, from_state=from_state, to_state=to_state, changed_by=user, note=note)
+    if not notify:
+        return []
+    return queue_mail(order_recipients(order, user if user and user.role == User.STAFF else None),
+                      f"{STATUS_ADJUSTED}: order #{order.number}", "emails/status_adjusted.txt",
+                      order=order, from_label=label(from_state) if from_state else "New", to_label=label(to_state),
+                      note=note)
+
+
+def _locked_order(order):
+    query = Order.select().where(Order.id == order.id)
+    return (query if is_sqlite() else query.for_update()).get()
+
+
+def adjust_order_status(staff, order, to_state, penalty_cents=0):
+    """Staff: Mark Complete, Mark Denied (optional withdraw penalty) or Cancel; audited and emailed."""
+    if penalty_cents < 0 or (penalty_cents and to_state != Order.DENIED):
+        raise StatusRefused("A withdraw penalty goes only with Mark Denied, and is not below zero.")
+    with write_transaction():
+        current = _locked_order(order)
+        if to_state not in ORDER_TRANSITIONS.get(current.state, ()):
+            raise StatusRefused(f"Order #{current.number} is {label(current.state)}; it cannot become {label(to_state)}.")
+        Order.update(state=to_state, on_account=to_state != Order.CANCELLED and current.on_account).where(
+            (Order.id == current.id) & (Order.state == current.state)).execute()
+        for enrollment in order_enrollments(current):
+            if ENROLLMENT_FOR_ORDER[to_state] in ENROLLMENT_TRANSITIONS.get(enrollment.status, ()):
+                set_enrollment_status(enrollment, ENROLLMENT_FOR_ORDER[to_state])
+        note = _release_seat(staff, current, to_state, penalty_cents) if to_state != Order.COMPLETE else ""
+        ids = record_change(current, current.state, to_state, staff, note)
+    send_unsent(ids)
+    return Order.get_by_id(order.id)
+
+
+def _release_seat(staff, order, to_state, penalty_cents):
+    """Void what the order still owes (the seat is released) and charge the withdraw penalty."""
+    balance = order_balances([order.id])[order.id]
+    if balance > 0:
+        LedgerEntry.create(account=order.account_id, kind=LedgerEntry.VOID, amount_cents=-balance, order=order,
+                           memo=f"Order #{order.number} {label(to_state)}",
+                           created_by=staff)
+    if penalty_cents:
+        LedgerEntry.create(account=order.account_id, kind=LedgerEntry.CHARGE, amount_cents=penalty_cents, order=order,
+                           memo="Withdraw penalty", created_by=staff)
+        return f"Withdraw penalty {penalty_cents / 100:.2f}"
+    return ""
+
+
+def charge_no_show_fees(company, meeting, instructor):
+    """Inside the roster's write transaction: charge the no-show fee once per enrollment in a dated session.
+
+    Charged to students still in Pending Payment and to students marked No show; each becomes No Show, and
+    No Show cannot become No Show again, so submitting twice never charges twice.
+    """
+    course = meeting.course
+    if not company.no_show_fee_cents or course.kind != course.SESSION:
+        return []
+    no_shows = Attendance.select(Attendance.student).join(AbsenceReason).where(
+        (Attendance.meeting == meeting) & (AbsenceReason.name == NO_SHOW_REASON))
+    enrollments = Enrollment.select(Enrollment, Student, Account).join(Student).join(Account).where(
+        (Enrollment.course == course) & ((Enrollment.status == Enrollment.PENDING_PAYMENT)
+                                         | ((Enrollment.status == Enrollment.REGISTERED) & Enrollment.student.in_(no_shows))))
+    charged = []
+    for enrollment in enrollments:
+        set_enrollment_status(enrollment, Enrollment.NO_SHOW)
+        LedgerEntry.create(account=enrollment.student.billing_account_id, kind=LedgerEntry.CHARGE,
+                           amount_cents=company.no_show_fee_cents, student=enrollment.student_id,
+                           location=course.location_id, memo=f"No-show fee: {course.name}", created_by=instructor)
+        charged.append(enrollment)
+    return charged
+
+
+def set_subject_to_pending_payment(model, object_id, subject):
+    """Staff: turn Pending Payment on or off for one division or household; False when there is none."""
+    with write_transaction():
+        return bool(model.update(subject_to_pending_payment=subject).where(model.id == object_id).execute())
