@@ -254,3 +254,19 @@ def test_checkout_uses_the_current_balance_and_drops_orders_paid_meanwhile(dana)
     dana.post(f"/billing/payments/{key}/pay", data={"token": token})
     assert balances(1001, 1002) == {1001: 0, 1002: 0}
     assert "Your cart is empty." in page_text(dana.get("/billing/cart"))
+
+
+def test_the_receipt_is_kept_in_the_outbox_and_a_mail_failure_keeps_the_payment(dana, monkeypatch):
+    from flask_mailman import EmailMessage
+
+    from webapp.models import OutboxMessage
+
+    def refuse(self, *args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    response, key, _ = pay_with_card(dana, SUCCESS_CARD)
+    assert response.status_code == 303 and balances(1001, 1002) == {1001: 0, 1002: 0}
+    message = OutboxMessage.get(OutboxMessage.subject == "Your receipt from Riverside Arts Academy")
+    assert message.to == "parent@example.com" and message.status == OutboxMessage.UNSENT
+    assert "Total paid: $320.00" in message.body

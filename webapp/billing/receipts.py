@@ -1,13 +1,8 @@
 """The receipt: each order paid, the amount applied and its new balance; shown and emailed."""
-import logging
-
-from flask import render_template
-from flask_mailman import EmailMessage
-
+from ..database import write_transaction
 from ..models import Allocation, Order
+from ..outbox import queue_mail, send_unsent
 from .ledger import order_balances
-
-log = logging.getLogger(__name__)
 
 
 def receipt_lines(payment):
@@ -19,11 +14,10 @@ def receipt_lines(payment):
 
 
 def send_receipt(payment, company):
-    """Email the receipt to the payer; a mail failure is logged, never undoes the payment."""
+    """Keep the receipt in the outbox and send it; a mail failure leaves it unsent, never undoes the payment."""
     if payment.user is None:
         return
-    body = render_template("billing/receipt_email.txt", payment=payment, lines=receipt_lines(payment), company=company)
-    try:
-        EmailMessage(subject=f"Your receipt from {company.name}", body=body, to=[payment.user.email]).send()
-    except Exception:  # noqa: BLE001 (the payment stands whatever the mail server does)
-        log.exception("receipt email for payment %s was not sent", payment.key)
+    with write_transaction():
+        ids = queue_mail([payment.user.email], f"Your receipt from {company.name}", "billing/receipt_email.txt",
+                         payment=payment, lines=receipt_lines(payment), company=company)
+    send_unsent(ids)
