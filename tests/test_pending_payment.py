@@ -264,3 +264,17 @@ def test_without_the_no_show_fee_preference_the_roster_charges_nothing(app, pend
 def test_the_demo_has_one_pending_payment_order_in_the_queue(sam):
     text = page_text(sam.get("/staff/pending/"))
     assert text.count("Mark Complete") == 1 and "Acme Corp Logistics" in text and "PO ACME-7731" in text
+
+
+def test_a_denied_orders_void_is_tagged_with_the_student_so_balances_by_student_drop_too(app):
+    """The void and the penalty carry the student and location of the order's charge."""
+    from webapp.models import LedgerEntry, Order, User
+    from webapp.pending.services import _release_seat
+
+    order = Order.get(Order.state == Order.PENDING_PAYMENT)
+    charge = LedgerEntry.get((LedgerEntry.order == order) & (LedgerEntry.kind == LedgerEntry.CHARGE))
+    _release_seat(User.get(User.email == "staff@example.com"), order, Order.DENIED, 2500)
+    entries = list(LedgerEntry.select().where((LedgerEntry.order == order) & (LedgerEntry.id > charge.id)))
+    assert {(e.kind, e.student_id, e.location_id) for e in entries} == {
+        (LedgerEntry.VOID, charge.student_id, charge.location_id),
+        (LedgerEntry.CHARGE, charge.student_id, charge.location_id)}

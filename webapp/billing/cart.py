@@ -1,4 +1,4 @@
-"""The cart: order balances a guardian means to pay, one payment for all of them."""
+"""The cart: order balances and registrations a guardian means to pay, one payment for all of them."""
 from dataclasses import dataclass, field
 
 from flask import abort, g
@@ -7,6 +7,7 @@ from peewee import JOIN
 
 from ..database import write_transaction
 from ..models import CartItem, Order, OrderLine, Student
+from ..registration.services import registrations_in_cart
 from .ledger import order_balances, payable_online_clause
 
 
@@ -29,10 +30,16 @@ class CartLine:
 class Cart:
     lines: list = field(default_factory=list)  # orders with a balance, oldest first
     paid_off: list = field(default_factory=list)  # orders paid meanwhile: left out, with a message
+    registrations: list = field(default_factory=list)  # RegistrationItems: no order until checkout
+    placed: list = field(default_factory=list)  # the orders checkout placed the registrations on
+
+    @property
+    def registrations_total(self):
+        return sum(item.course.price_cents for item in self.registrations)
 
     @property
     def total(self):
-        return sum(line.balance for line in self.lines)
+        return sum(line.balance for line in self.lines) + self.registrations_total
 
     @property
     def changed(self):
@@ -69,7 +76,7 @@ def remove_from_cart(user, order):
 
 
 def cart_of(user):
-    """The user's cart with current balances, in three queries whatever its size."""
+    """The user's cart with current balances and its registrations, in four queries whatever its size."""
     items = list(
         CartItem.select(CartItem, Order).join(Order).where(CartItem.user == user)
         .order_by(Order.created_at, Order.number)
@@ -77,7 +84,7 @@ def cart_of(user):
     orders = [item.order for item in items]
     balances = order_balances([o.id for o in orders])
     with_lines(orders)
-    cart = Cart()
+    cart = Cart(registrations=registrations_in_cart(user))
     for item in items:
         balance = balances[item.order_id]
         if balance > 0:

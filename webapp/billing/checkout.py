@@ -12,8 +12,11 @@ from peewee import IntegrityError
 from ..database import write_transaction
 from ..gateway import Declined, GatewayTimeout, provider_for
 from ..models import Allocation, CartItem, CheckoutLock, LedgerEntry, Order, Payment, PaymentMethod, utcnow
+from ..pending.services import has_pending_payment
+from ..registration.services import RegistrationRefused
 from .allocation import allocate
-from .cart import cart_of
+from .card_registrations import give_back, place_registrations, register_paid
+from .cart import CartLine, cart_of
 from .ledger import order_balances, order_tags, unapplied_credit
 
 MINIMUM_CENTS = 100
@@ -34,11 +37,12 @@ def _release(payment, state, from_states=(Payment.PENDING, Payment.PROCESSING), 
         (Payment.id == payment.id) & Payment.state.in_(from_states)
     ).execute()
     if updated:
+        give_back(payment, payment.user_id, "card payment declined" if state == Payment.FAILED else "checkout cancelled")
         CheckoutLock.delete().where(CheckoutLock.payment == payment).execute()
     return updated
 
 
-def _cancel_abandoned(user):
+def cancel_abandoned(user):
     """Checkouts nobody finished: the user's own earlier ones, and anyone's left pending for too long."""
     stale = Payment.select().where(
         (Payment.state == Payment.PENDING)
@@ -59,12 +63,12 @@ def _check_amount(company, amount, total):
         raise CheckoutRefused("That is more than the total of your cart.")
 
 
-def _open_payment(user, cart, amount, **values):
+def _open_payment(user, lines, amount, **values):
     """Store the payment, its allocations and the locks on its orders (inside a transaction)."""
-    allocations = allocate(amount, [(line.order.id, line.balance) for line in cart.lines])
-    orders = {line.order.id: line.order for line in cart.lines}
+    allocations = allocate(amount, [(line.order.id, line.balance) for line in lines])
+    orders = {line.order.id: line.order for line in lines}
     payment = Payment.create(
-        key=uuid.uuid4().hex, user=user, payer_account=cart.lines[0].order.account_id, amount_cents=amount, **values
+        key=uuid.uuid4().hex, user=user, payer_account=lines[0].order.account_id, amount_cents=amount, **values
     )
     for order_id, share in allocations:
         Allocation.create(payment=payment, order=order_id, amount_cents=share)
@@ -80,19 +84,41 @@ def _open_payment(user, cart, amount, **values):
 
 
 def start_checkout(company, user, amount=None, save_method=False):
-    """Open a card payment for the cart (the gateway is not called yet). Returns (payment, cart)."""
+    """Open a card payment for the cart (the gateway is not called yet). Returns (payment, cart).
+
+    The cart's registrations are placed on new orders (cart.placed) with their seats held, in the same
+    transaction, so capacity holds however many checkouts run at once.
+    """
     provider = provider_for(company)
     if provider is None:
         raise CheckoutRefused("This business does not take online payments. Please pay at the front desk.")
+    for attempt in (1, 2):
+        try:
+            return _start_checkout(company, user, amount, provider.name, save_method)
+        except IntegrityError:  # another checkout took the same order number meanwhile
+            if attempt == 2:
+                raise CheckoutRefused("Many orders are being placed right now; nothing was charged. Please try again.") from None
+
+
+def _start_checkout(company, user, amount, gateway, save_method):
     with write_transaction():
-        _cancel_abandoned(user)
+        cancel_abandoned(user)
         cart = cart_of(user)
         CartItem.delete().where((CartItem.user == user) & CartItem.order.in_([o.id for o in cart.paid_off])).execute()
-        if not cart.lines:
+        if not cart.lines and not cart.registrations:
             raise CheckoutRefused("Your cart has nothing to pay.")
         amount = cart.total if amount is None else amount
         _check_amount(company, amount, cart.total)
-        payment = _open_payment(user, cart, amount, gateway=provider.name, save_method=save_method)
+        if cart.registrations and amount != cart.total:
+            raise CheckoutRefused("Registrations are paid in full: pay the whole total of your cart.")
+        if cart.registrations and has_pending_payment({i.student.billing_account_id for i in cart.registrations}):
+            raise CheckoutRefused("You have an order in Pending Payment: you can register again once it is paid.")
+        try:
+            cart.placed = place_registrations(user, cart.registrations)
+        except RegistrationRefused as refused:
+            raise CheckoutRefused(str(refused)) from None
+        lines = cart.lines + [CartLine(o, o.balance, o.balance) for o in cart.placed]
+        payment = _open_payment(user, lines, amount, gateway=gateway, save_method=save_method)
     return payment, cart
 
 
@@ -154,6 +180,7 @@ def _settle(payment, charge):
             return False  # a concurrent request settled it already
         _post_allocations(payment, LedgerEntry.PAYMENT, f"Card payment ({charge.card.brand} {charge.card.last4})",
                           payment.user_id)
+        register_paid(payment, payment.user_id)
         CheckoutLock.delete().where(CheckoutLock.payment == payment).execute()
         if payment.save_method:
             save_payment_method(payment.user_id, payment.gateway, charge.card)
@@ -180,15 +207,15 @@ def cancel(payment):
 def apply_credit(user, account):
     """Use the household's unapplied credit on the cart, oldest order first; no gateway involved."""
     with write_transaction():
-        _cancel_abandoned(user)
+        cancel_abandoned(user)
         cart = cart_of(user)
         credit = unapplied_credit(account)
         lines = [line for line in cart.lines if line.order.account_id == account.id]
         if not lines or not credit:
             raise CheckoutRefused("There is no credit to apply to this cart.")
-        cart.lines = lines
+        cart.lines, cart.registrations = lines, []  # registrations are paid by card or Send Bill
         amount = min(credit, cart.total)
-        payment = _open_payment(user, cart, amount, method=Payment.CREDIT, state=Payment.SUCCEEDED,
+        payment = _open_payment(user, cart.lines, amount, method=Payment.CREDIT, state=Payment.SUCCEEDED,
                                 settled_at=utcnow())
         _post_allocations(payment, LedgerEntry.CREDIT, "Credit applied", user)
         LedgerEntry.create(account=account, kind=LedgerEntry.CREDIT, amount_cents=amount, created_by=user,

@@ -120,7 +120,8 @@ def start_checkout():
     if form.method.data != NEW_CARD:
         return _pay(payment, saved[form.method.data].token)
     return_url = url_for("billing.review", key=payment.key, _external=True)
-    description = f"{company.name}: orders " + ", ".join(f"#{line.order.number}" for line in cart.lines)
+    numbers = [line.order.number for line in cart.lines] + [order.number for order in cart.placed]
+    description = f"{company.name}: orders " + ", ".join(f"#{number}" for number in numbers)
     return redirect(provider_for(company).prepare(payment.key, payment.amount_cents, description, return_url), 303)
 
 

@@ -11,6 +11,7 @@ from ..outbox import queue_mail, send_unsent
 from ..pending.services import PENDING_NOTIFICATION, has_pending_payment, order_recipients, record_change, subject_to_pending_payment
 from ..registration.services import RegistrationRefused, enroll, registrations_in_cart
 from .charges import ChargeRefused, check_max_unpaid_balance, next_order_number
+from .checkout import cancel_abandoned
 
 
 class SendBillRefused(Exception):
@@ -39,9 +40,12 @@ def _place_orders(company, user, po_number):
     message_ids, orders = [], []
     try:
         with write_transaction():
+            cancel_abandoned(user)  # a card checkout the user left unfinished gives its registrations back
             items = registrations_in_cart(user)
             if not items:
                 raise SendBillRefused("Your cart has no registrations to bill.")
+            if any(item.order_id for item in items):
+                raise SendBillRefused("Your registrations are being paid by card right now; nothing was stored.")
             by_account = {}
             for item in items:
                 by_account.setdefault(item.student.billing_account_id, []).append(item)
@@ -61,7 +65,9 @@ def _place_order(company, user, items, po_number):
     pending = subject_to_pending_payment(account)
     check_max_unpaid_balance(company, account.id, [(i.student_id, i.course.price_cents) for i in items])
     state = Order.PENDING_PAYMENT if pending else Order.ON_ACCOUNT
-    for item in items:  # the seats first: each course stays locked until the commit
+    # The seats first: each course stays locked until the commit, always taken in course order so that two
+    # checkouts of the same courses never wait on each other crosswise.
+    for item in sorted(items, key=lambda i: i.course_id):
         enroll(item.course, item.student, Enrollment.PENDING_PAYMENT if pending else Enrollment.REGISTERED)
     order = Order.create(number=next_order_number(), account=account, channel=Order.ONLINE, created_by=user,
                          state=state, on_account=True)

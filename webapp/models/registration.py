@@ -14,6 +14,9 @@ class RegistrationItem(BaseModel):
     course = pw.ForeignKeyField(Course, on_delete="CASCADE")
     student = pw.ForeignKeyField(Student, on_delete="CASCADE")
     added_at = pw.DateTimeField(default=utcnow)
+    # Set while a card checkout is paying for it: the order it was placed on. The row then holds the seat
+    # (the seat count sees it) until the payment settles (it becomes an enrollment) or fails (back to null).
+    order = pw.ForeignKeyField(Order, null=True, backref="held_registrations", on_delete="SET NULL")
 
     class Meta:
         indexes = ((("user", "course", "student"), True),)

@@ -5,7 +5,7 @@ from ..models import (
     PurchaseOrder, Student, User, utcnow,
 )
 from ..outbox import queue_mail, send_unsent
-from ..billing.ledger import order_balances
+from ..billing.ledger import order_balances, order_tags
 
 STATUS_ADJUSTED = "Order Status Adjusted"
 PENDING_NOTIFICATION = "Pending Payment Notification"
@@ -124,13 +124,13 @@ def adjust_order_status(staff, order, to_state, penalty_cents=0):
 def _release_seat(staff, order, to_state, penalty_cents):
     """Void what the order still owes (the seat is released) and charge the withdraw penalty."""
     balance = order_balances([order.id])[order.id]
-    if balance > 0:
-        LedgerEntry.create(account=order.account_id, kind=LedgerEntry.VOID, amount_cents=-balance, order=order,
-                           memo=f"Order #{order.number} {label(to_state)}",
-                           created_by=staff)
+    student_id, location_id = order_tags([order]).get(order.id, (None, None))
+    tags = dict(account=order.account_id, order=order, student=student_id, location=location_id, created_by=staff)
+    if balance > 0:  # tagged like the charge, so a student's balance (balance mode "by student") drops too
+        LedgerEntry.create(kind=LedgerEntry.VOID, amount_cents=-balance, memo=f"Order #{order.number} {label(to_state)}",
+                           **tags)
     if penalty_cents:
-        LedgerEntry.create(account=order.account_id, kind=LedgerEntry.CHARGE, amount_cents=penalty_cents, order=order,
-                           memo="Withdraw penalty", created_by=staff)
+        LedgerEntry.create(kind=LedgerEntry.CHARGE, amount_cents=penalty_cents, memo="Withdraw penalty", **tags)
         return f"Withdraw penalty {penalty_cents / 100:.2f}"
     return ""
 

@@ -4,7 +4,7 @@ from peewee import fn
 
 from ..database import is_sqlite, write_transaction
 from ..models import Course, Enrollment, Location, Meeting, RegistrationItem, Student
-from ..pending.services import StatusRefused, has_pending_payment, set_enrollment_status
+from ..pending.services import ENROLLMENT_TRANSITIONS, StatusRefused, has_pending_payment, set_enrollment_status
 
 
 class RegistrationRefused(Exception):
@@ -12,11 +12,17 @@ class RegistrationRefused(Exception):
 
 
 def seats_taken(course_ids):
-    """{course id: seats held by Registered and Pending Payment enrollments}, in one query."""
-    rows = (Enrollment.select(Enrollment.course, fn.COUNT(Enrollment.id))
-            .where(Enrollment.course.in_(course_ids) & Enrollment.status.in_(Enrollment.ACTIVE))
-            .group_by(Enrollment.course).tuples())
-    return {course_id: 0 for course_id in course_ids} | dict(rows)
+    """{course id: seats held by Registered and Pending Payment enrollments and by registrations being paid by card}."""
+    enrolled = (Enrollment.select(Enrollment.course, fn.COUNT(Enrollment.id))
+                .where(Enrollment.course.in_(course_ids) & Enrollment.status.in_(Enrollment.ACTIVE))
+                .group_by(Enrollment.course))
+    being_paid = (RegistrationItem.select(RegistrationItem.course, fn.COUNT(RegistrationItem.id))
+                  .where(RegistrationItem.course.in_(course_ids) & RegistrationItem.order.is_null(False))
+                  .group_by(RegistrationItem.course))
+    taken = {course_id: 0 for course_id in course_ids}
+    for course_id, count in enrolled.union_all(being_paid).tuples():
+        taken[course_id] += count
+    return taken
 
 
 def open_courses(family, now):
@@ -74,9 +80,13 @@ def join_waitlist(course, student):
 
 
 def remove_registration(user, item_id):
-    """Take a registration out of the user's cart."""
+    """Take a registration out of the user's cart (a card checkout of it the user left unfinished is cancelled)."""
+    from ..billing.checkout import cancel_abandoned  # billing builds on registration, not the other way round
+
     with write_transaction():
-        RegistrationItem.delete().where((RegistrationItem.user == user) & (RegistrationItem.id == item_id)).execute()
+        cancel_abandoned(user)
+        RegistrationItem.delete().where((RegistrationItem.user == user) & (RegistrationItem.id == item_id)
+                                        & RegistrationItem.order.is_null()).execute()
 
 
 def registrations_in_cart(user):
@@ -91,12 +101,22 @@ def registration_count(user):
     return RegistrationItem.select().where(RegistrationItem.user == user).count()
 
 
-def enroll(course, student, status):
-    """Inside a write transaction holding the course: a seat for the student, or CapacityRefused when none is left."""
+def _claim_seat(course, student):
+    """Inside a write transaction: lock the course (until the commit) and refuse when no seat is left for the student."""
     query = Course.select().where(Course.id == course.id)
     course = (query if is_sqlite() else query.for_update()).get()  # one checkout at a time per course
     if seats_taken([course.id])[course.id] >= course.capacity:
         raise RegistrationRefused(f"{course.name} filled up meanwhile; nothing was charged.")
+    if RegistrationItem.select().where((RegistrationItem.student == student) & (RegistrationItem.course == course)
+                                       & RegistrationItem.order.is_null(False)).exists():
+        raise RegistrationRefused(f"{student.first_name} is being registered in {course.name} by card right now; "
+                                  "nothing was charged.")
+    return course
+
+
+def enroll(course, student, status):
+    """Inside a write transaction holding the course: a seat for the student, or RegistrationRefused when none is left."""
+    course = _claim_seat(course, student)
     existing = Enrollment.get_or_none((Enrollment.student == student) & (Enrollment.course == course))
     if existing is None:
         return Enrollment.create(student=student, course=course, status=status)
@@ -104,6 +124,31 @@ def enroll(course, student, status):
         set_enrollment_status(existing, status)
     except StatusRefused:
         raise RegistrationRefused(f"{student.first_name} is already {existing.status_label} in {course.name}.") from None
+    return existing
+
+
+def hold_seat(item, order):
+    """Inside a write transaction: the cart's registration holds its seat on `order` while the card payment is open."""
+    course = _claim_seat(item.course, item.student)
+    existing = Enrollment.get_or_none((Enrollment.student == item.student) & (Enrollment.course == course))
+    if existing and (existing.status in Enrollment.ACTIVE
+                     or Enrollment.REGISTERED not in ENROLLMENT_TRANSITIONS.get(existing.status, ())):
+        raise RegistrationRefused(f"{item.student.first_name} is already {existing.status_label} in {course.name}.")
+    held = RegistrationItem.update(order=order).where(
+        (RegistrationItem.id == item.id) & RegistrationItem.order.is_null()).execute()
+    if not held:
+        raise RegistrationRefused(f"{course.name} for {item.student.first_name} is being paid right now; "
+                                  "nothing was charged.")
+
+
+def register_held(item):
+    """Inside the settling transaction: a registration paid by card becomes Registered on the seat it held."""
+    RegistrationItem.delete().where(RegistrationItem.id == item.id).execute()
+    existing = Enrollment.get_or_none((Enrollment.student == item.student_id) & (Enrollment.course == item.course_id))
+    if existing is None:
+        return Enrollment.create(student=item.student_id, course=item.course_id, status=Enrollment.REGISTERED)
+    if Enrollment.REGISTERED in ENROLLMENT_TRANSITIONS.get(existing.status, ()):  # never refuse money already taken
+        set_enrollment_status(existing, Enrollment.REGISTERED)
     return existing
 
 
