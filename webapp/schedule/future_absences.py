@@ -4,7 +4,8 @@ import datetime
 from flask import abort
 
 from ..attendance.services import AttendanceRefused, clear_patron_absence, retrying_write, set_patron_absence
-from ..models import AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, Location, Meeting, Student, utcnow
+from ..models import AbsenceReason, Attendance, Course, FutureAbsence, Meeting, Student, utcnow
+from .services import student_meetings
 
 
 class NoMeetingsCovered(Exception):
@@ -25,18 +26,9 @@ def _day(value):
 
 def covered_meetings(student, start, end, now, course=None):
     """Future meetings of the student's active enrollments overlapping start–end (one course if given)."""
-    query = (
-        Meeting.select(Meeting, Course, Location)
-        .join(Course)
-        .join(Location)
-        .switch(Course)
-        .join(Enrollment, on=(Enrollment.course == Course.id))
-        .where(
-            (Enrollment.student == student) & Enrollment.status.in_(Enrollment.ACTIVE)
-            & (Meeting.starts_at < end) & (Meeting.ends_at > start) & (Meeting.starts_at > now)
-        )
-        .order_by(Meeting.starts_at)
-    )
+    query = student_meetings(student).where(
+        (Meeting.starts_at < end) & (Meeting.ends_at > start) & (Meeting.starts_at > now)
+    ).order_by(Meeting.starts_at)
     return list(query.where(Course.id == course.id) if course else query)
 
 

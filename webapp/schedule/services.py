@@ -76,19 +76,21 @@ def absent_cell(meeting, student, now):
     return AbsentCell(meeting, student, records.get((meeting.id, student.id)), history[(student.id, meeting.course_id)], now)
 
 
-def meeting_of_student_or_404(student, meeting_id):
-    """A meeting of a course the student is enrolled in; any other answers 404."""
-    meeting = (
+def student_meetings(student):
+    """Meetings (with course and location) of the courses the student holds a place in."""
+    return (
         Meeting.select(Meeting, Course, Location)
         .join(Course)
         .join(Location)
         .switch(Course)
         .join(Enrollment, on=(Enrollment.course == Course.id))
-        .where(
-            (Meeting.id == meeting_id) & (Enrollment.student == student) & Enrollment.status.in_(Enrollment.ACTIVE)
-        )
-        .first()
+        .where((Enrollment.student == student) & Enrollment.status.in_(Enrollment.ACTIVE))
     )
+
+
+def meeting_of_student_or_404(student, meeting_id):
+    """A meeting of a course the student is enrolled in; any other answers 404."""
+    meeting = student_meetings(student).where(Meeting.id == meeting_id).first()
     if meeting is None:
         abort(404)
     return meeting
