@@ -1,5 +1,4 @@
 """Pending Payment: Send Bill by a subject household, the staff queue, status rules, audit, seed 001's table, no-show fees."""
-import datetime
 import itertools
 
 import pytest

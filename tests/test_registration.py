@@ -3,26 +3,17 @@ import datetime
 import threading
 
 from conftest import page_text
+from registration_helpers import course, register, student
 from webapp.billing.send_bill import SendBillRefused, send_bill
 from webapp.extensions import db
 from webapp.access import family
 from webapp.models import (
     Company, Course, Enrollment, LedgerEntry, Location, Meeting, Order, OutboxMessage, PurchaseOrder, RegistrationItem,
-    Student, User,
+    User,
 )
 from webapp.registration.services import open_courses
 
 
-def course(name):
-    return Course.get(Course.name == name)
-
-
-def student(first):
-    return Student.get(Student.first_name == first)
-
-
-def register(client, name, first):
-    return client.post(f"/register/courses/{course(name).id}/add", data={"student": student(first).id})
 
 
 def test_a_trainee_sees_the_session_with_price_dates_location_and_seats_left(signed_in):

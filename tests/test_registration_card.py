@@ -6,6 +6,8 @@ import pytest
 
 from billing_helpers import DECLINED_CARD, SUCCESS_CARD, TIMEOUT_CARD, charges, enter_card, pay_with_card
 from conftest import page_text
+from registration_helpers import course, student
+from registration_helpers import register as post_registration
 from webapp.billing import checkout
 from webapp.billing.cart import cart_of
 from webapp.billing.ledger import account_balances, student_balances
@@ -20,16 +22,8 @@ from webapp.models import (
 from webapp.registration.services import seats_taken
 
 
-def course(name):
-    return Course.get(Course.name == name)
-
-
-def student(first):
-    return Student.get(Student.first_name == first)
-
-
 def register(client, name, first):
-    response = client.post(f"/register/courses/{course(name).id}/add", data={"student": student(first).id})
+    response = post_registration(client, name, first)
     assert response.status_code == 303, page_text(response)
     return response
 

@@ -2,7 +2,7 @@
 from ..database import is_sqlite, write_transaction
 from ..models import (
     Account, AbsenceReason, Attendance, Enrollment, Guardian, LedgerEntry, Order, OrderLine, OrderStatusChange,
-    PurchaseOrder, Student, User, utcnow,
+    PurchaseOrder, Student, User,
 )
 from ..outbox import queue_mail, send_unsent
 from ..billing.ledger import order_balances, order_tags
