@@ -277,3 +277,23 @@ def test_a_denied_orders_void_is_tagged_with_the_student_so_balances_by_student_
     assert {(e.kind, e.student_id, e.location_id) for e in entries} == {
         (LedgerEntry.VOID, charge.student_id, charge.location_id),
         (LedgerEntry.CHARGE, charge.student_id, charge.location_id)}
+
+
+def test_complete_after_the_session_started_stays_registered_until_the_roster_then_only_no_shows_pay(
+        app, lee, sam, pending_order):
+    """Seed 001: marked Complete after the start, the user stays Registered; the roster decides No Show."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    meeting = _session_meeting()
+    local_now = datetime.datetime.now(ZoneInfo(Company.current().timezone)).replace(tzinfo=None)
+    started = local_now - datetime.timedelta(hours=1)
+    Meeting.update(starts_at=started, ends_at=started + datetime.timedelta(hours=7)).where(Meeting.id == meeting.id).execute()
+    Company.update(no_show_fee_cents=7500).execute()
+    assert sam.post(f"/staff/pending/orders/{pending_order.number}/complete").status_code == 303
+    assert lee_enrollment().status == Enrollment.REGISTERED
+    assert "Registered" in page_text(lee.get("/register/mine")) and "View" not in page_text(lee.get("/register/mine"))
+    submit_roster(User.get(User.email == "instructor@example.com"), Meeting.get_by_id(meeting.id))
+    assert lee_enrollment().status == Enrollment.REGISTERED  # paid and present: no fee, no No Show
+    assert not LedgerEntry.select().where(LedgerEntry.memo == "No-show fee: Safety Workshop",
+                                          LedgerEntry.student == lee_enrollment().student_id).exists()
