@@ -193,6 +193,7 @@ def test_a_meeting_of_another_course_is_404(dana, ballet):
 def test_staff_and_instructors_are_403_on_family_absence_urls(signed_in, ballet):
     for email in ("staff@example.com", "instructor@example.com"):
         assert signed_in(email).post(cell_url(ballet, student("Amy")), data={"reason": 1}).status_code == 403
+    assert record_of(ballet, student("Amy")) is None
 
 
 def test_two_guardians_at_once_leave_one_consistent_record(app, ballet):

@@ -220,3 +220,10 @@ def test_two_guardians_paying_the_last_seat_at_once_exactly_one_succeeds(dana, s
     assert seats_taken([clay.id])[clay.id] == 1 and charges() == 1
     assert RegistrationItem.select().count() == 1 and RegistrationItem.get().order_id is None  # the loser's cart kept
     assert Payment.select().count() == 1 and paid[0].state == Payment.SUCCEEDED
+
+
+def test_the_header_cart_count_includes_registrations(dana):
+    dana.post("/billing/cart/orders/1001")
+    assert "Cart (1)" in dana.get("/home").get_data(as_text=True)
+    register(dana, "Ballet I", "Ben")
+    assert "Cart (2)" in dana.get("/home").get_data(as_text=True)

@@ -3,10 +3,10 @@ from dataclasses import dataclass, field
 
 from flask import abort, g
 from flask_login import current_user
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from ..database import write_transaction
-from ..models import CartItem, Order, OrderLine, Student
+from ..models import CartItem, Order, OrderLine, RegistrationItem, Student
 from ..registration.services import registrations_in_cart
 from .ledger import order_balances, payable_online_clause
 
@@ -95,9 +95,10 @@ def cart_of(user):
 
 
 def cart_count():
-    """How many orders the signed-in user has in the cart (the header's count), once per request."""
+    """How many order balances and registrations wait in the signed-in user's cart (the header's count)."""
     if "cart_count" not in g:
-        g.cart_count = CartItem.select().where(CartItem.user == current_user.id).count()
+        registrations = RegistrationItem.select(fn.COUNT(RegistrationItem.id)).where(RegistrationItem.user == current_user.id)
+        g.cart_count = CartItem.select(fn.COUNT(CartItem.id) + registrations).where(CartItem.user == current_user.id).scalar()
     return g.cart_count
 
 

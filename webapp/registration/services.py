@@ -96,11 +96,6 @@ def registrations_in_cart(user):
                 .where(RegistrationItem.user == user).order_by(RegistrationItem.added_at, RegistrationItem.id))
 
 
-def registration_count(user):
-    """How many registrations wait in the user's cart."""
-    return RegistrationItem.select().where(RegistrationItem.user == user).count()
-
-
 def _claim_seat(course, student):
     """Inside a write transaction: lock the course (until the commit) and refuse when no seat is left for the student."""
     query = Course.select().where(Course.id == course.id)
@@ -150,14 +145,6 @@ def register_held(item):
     if Enrollment.REGISTERED in ENROLLMENT_TRANSITIONS.get(existing.status, ()):  # never refuse money already taken
         set_enrollment_status(existing, Enrollment.REGISTERED)
     return existing
-
-
-def course_started(course_id, now):
-    """True once the course's first meeting has begun."""
-    first = Meeting.select(fn.MIN(Meeting.starts_at)).where(Meeting.course == course_id).scalar()
-    return first is not None and first <= now
-
-
 
 
 def options_for(enrollment, is_session, started):
