@@ -1,7 +1,8 @@
 """Cubby: the family self-service portal. create_app builds the Flask application."""
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
-from . import cli, errors, security, templating
+from . import cache, cli, errors, security, templating
 from .config import ROOT, from_environment, secret_key
 from .database import open_database
 from .extensions import csrf, db, htmx, limiter, login_manager, mail
@@ -33,11 +34,16 @@ def create_app(config=None):
 
     db.initialize(open_database(app.config["DATABASE_URL"]))
     app.teardown_request(_close)  # peewee connects on a request's first query; static files need none
+    cache.init_app(app)
 
     csrf.init_app(app)
     htmx.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    # Cubby sets no default limits: the sign-in limits are checked by their own decorators, so the
+    # limiter's check before every request only costs time (its after-request hook stays: it counts failures).
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    app.session_interface = SessionInterface()
     login_manager.init_app(app)
 
     from .account.routes import bp as account_bp
@@ -68,3 +74,13 @@ def create_app(config=None):
 def _close(exc):
     if not db.is_closed():
         db.close()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with the signing serializer made once instead of twice per request."""
+
+    def get_signing_serializer(self, app):
+        made = getattr(self, "_made", None)
+        if made is None or made[0] is not app.secret_key:
+            made = self._made = (app.secret_key, super().get_signing_serializer(app))
+        return made[1]

@@ -5,6 +5,7 @@ from functools import wraps
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 
+from .cache import versioned
 from .models import Account, Guardian, Permission, Student, StudentLink, User
 
 
@@ -53,11 +54,12 @@ class Family:
         return [m.account for m in self.memberships if m.can_view_balance]
 
 
-def _load_family(user):
+@versioned
+def _load_family(user_id):
     memberships = list(
         Guardian.select(Guardian, Account)
         .join(Account)
-        .where((Guardian.user == user) & (Guardian.status == Guardian.ACCEPTED))
+        .where((Guardian.user == user_id) & (Guardian.status == Guardian.ACCEPTED))
         .order_by(Guardian.is_primary.desc(), Account.name)
     )
     accounts = [m.account_id for m in memberships]
@@ -76,10 +78,10 @@ def family(user=None):
     """The user's Family (the signed-in user's by default), read once per request."""
     user = user or current_user
     if not has_request_context():
-        return _load_family(user)
+        return _load_family(user.id)
     cache = g.setdefault("families", {})
     if user.id not in cache:
-        cache[user.id] = _load_family(user)
+        cache[user.id] = _load_family(user.id)
     return cache[user.id]
 
 

@@ -27,13 +27,14 @@ HEADERS = {
 
 
 def _secure_headers(response):
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    headers = response.headers
+    present = {name for name, _ in headers}  # one pass: werkzeug's Headers looks names up one by one
+    headers.extend((name, value) for name, value in HEADERS.items() if name not in present)
+    if request.is_secure and "Strict-Transport-Security" not in present:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     # Signed-in pages carry family data: never keep them in a shared or back-forward cache.
-    if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = "no-store"
+    if "Cache-Control" not in present and response.mimetype == "text/html":
+        headers["Cache-Control"] = "no-store"
     return response
 
 

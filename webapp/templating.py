@@ -9,6 +9,7 @@ from babel.numbers import format_currency
 from flask import g, get_flashed_messages, make_response, render_template
 from jinja2_fragments.flask import render_block
 
+from .cache import versioned
 from .extensions import htmx
 from .models import Company
 
@@ -16,8 +17,13 @@ from .models import Company
 def current_company():
     """The company, read once per request."""
     if "company" not in g:
-        g.company = Company.current()
+        g.company = _company()
     return g.company
+
+
+@versioned
+def _company():
+    return Company.current()
 
 
 def render(template, block=None, status=200, **context):

@@ -5,6 +5,7 @@ from flask import abort, g
 from flask_login import current_user
 from peewee import JOIN, fn
 
+from ..cache import versioned
 from ..database import write_transaction
 from ..models import CartItem, Order, OrderLine, RegistrationItem, Student
 from ..registration.services import registrations_in_cart
@@ -48,7 +49,7 @@ class Cart:
 
 def payable_order_or_404(family, number):
     """An order of the user's households, by number; another household's answers 404, a missing grant 403."""
-    order = Order.get_or_none((Order.number == number) & Order.account.in_(family.account_ids))
+    order = _household_order(number, tuple(family.account_ids))
     if order is None:
         abort(404)
     if not family.may_pay_for(order.account_id):
@@ -56,8 +57,15 @@ def payable_order_or_404(family, number):
     return order
 
 
+@versioned
+def _household_order(number, account_ids):
+    return Order.get_or_none((Order.number == number) & Order.account.in_(account_ids))
+
+
 def add_to_cart(user, order):
     """Put the order's balance in the user's cart (once); refuse orders not payable online or paid off."""
+    if order.id in cart_order_ids(user):
+        return  # already there: the cart shows its current balance, or that it was paid meanwhile
     if not Order.select().where((Order.id == order.id) & payable_online_clause()).exists():
         raise CartRefused(f"Order #{order.number} cannot be paid online. Please contact the office.")
     balance = order_balances([order.id])[order.id]
@@ -104,7 +112,12 @@ def cart_count():
 
 def cart_order_ids(user):
     """Ids of the orders in the user's cart (for In Cart buttons), in one query."""
-    return {order_id for (order_id,) in CartItem.select(CartItem.order).where(CartItem.user == user).tuples()}
+    return _cart_order_ids(user.id)
+
+
+@versioned
+def _cart_order_ids(user_id):
+    return {order_id for (order_id,) in CartItem.select(CartItem.order).where(CartItem.user == user_id).tuples()}
 
 
 def with_lines(orders):

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import family, role_required
+from ..cache import cached_page, remembered
 from ..extensions import htmx
 from ..gateway import provider_for
 from ..models import Payment, User
@@ -54,6 +55,7 @@ def _cart_page(status=200, form=None):
 
 @bp.route("/cart")
 @role_required(User.PATRON)
+@cached_page
 def cart():
     """The cart: order balances to pay in one payment."""
     _require_payer()
@@ -76,7 +78,7 @@ def add(number):
     if not htmx:
         return redirect(url_for("billing.cart") if status == 200 else url_for("billing.pay_balance"), 303)
     # The cart replaces the page's main content in place, and the address follows.
-    response = _cart_page(status=status)
+    response = remembered(current_user.id, lambda: _cart_page(status=status), extra=status)
     response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "HX-Push-Url": url_for("billing.cart")})
     return response
 

@@ -8,6 +8,7 @@ from ..access import family, role_required, student_or_404
 from ..billing.cart import cart_order_ids
 from ..billing.ledger import enrollment_orders
 from ..attendance.services import AttendanceRefused, clear_absence, patron_reasons, report_absence
+from ..cache import cached_page, remembered, versioned
 from ..clock import local_now
 from ..errors import error_response
 from ..extensions import htmx
@@ -24,6 +25,7 @@ RECENT_DAYS = 14  # recent meetings stay listed, read-only, so families see how 
 
 @bp.route("/")
 @role_required(User.PATRON)
+@cached_page
 def upcoming():
     """The family's upcoming meetings, four weeks at a time, each with its Absent? cell."""
     weeks = min(max(request.args.get("weeks", WEEKS_PER_PAGE, type=int), WEEKS_PER_PAGE), 52)
@@ -72,6 +74,7 @@ def _back_to_schedule(cell):
 
 @bp.route("/absence/<int:meeting_id>/<int:student_id>")
 @role_required(User.PATRON)
+@cached_page
 def absence(meeting_id, student_id):
     """The patron-usable reasons to pick from (a page without JavaScript, the cell in place with htmx)."""
     cell = _cell_or_404(meeting_id, student_id)
