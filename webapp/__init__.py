@@ -1,4 +1,6 @@
 """Cubby: the family self-service portal. create_app builds the Flask application."""
+import copy
+
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
@@ -77,7 +79,21 @@ def _close(exc):
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, with the signing serializer made once instead of twice per request."""
+    """Flask's signed-cookie session, with the serializer made once, and no new cookie when nothing changed.
+
+    A flash message shown in the same htmx answer is added and taken out again: the cookie stays as it was.
+    """
+
+    def open_session(self, app, request):
+        session = super().open_session(app, request)
+        if session is not None:
+            session.as_opened = copy.deepcopy(dict(session))
+        return session
+
+    def save_session(self, app, session, response):
+        if session.modified and dict(session) == getattr(session, "as_opened", None):
+            session.modified = False
+        super().save_session(app, session, response)
 
     def get_signing_serializer(self, app):
         made = getattr(self, "_made", None)

@@ -3,8 +3,8 @@
 The data version changes whenever a write commits: on SQLite a trigger on every table bumps a counter
 (`data_version`); on PostgreSQL the transaction snapshot moves. A request reads the version before any
 other query, so everything it reads afterwards is at least that new; a copy kept under a version is
-therefore never older than the version says. Copies made inside a transaction are never kept: they
-could hold writes that roll back.
+therefore never older than the version says. Once a request has written (or while it is inside a
+transaction) it neither keeps nor reuses anything: what it read before may be older than its own write.
 """
 import pickle
 import threading
@@ -13,6 +13,9 @@ from collections import OrderedDict
 from functools import wraps
 
 from flask import current_app, g, has_request_context, make_response, request, session
+from itsdangerous import BadSignature
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_cookie
 
 from .database import is_sqlite
 from .extensions import db, htmx
@@ -66,15 +69,28 @@ def read_data_version():
 
 
 def data_version():
-    """The data version this request started at, or None when nothing may be kept."""
-    if not has_request_context() or _store() is None or db.in_transaction():
+    """The data version this request started at, or None when nothing may be kept or reused."""
+    if not has_request_context() or g.get("wrote") or db.in_transaction():
         return None
     return g.get("data_version")
 
 
 def _start_request():
-    if _store() is not None and request.endpoint not in (None, "static"):
-        g.data_version = read_data_version()
+    if request.endpoint not in (None, "static"):
+        # PageCache has read it already when it looked for a kept page.
+        g.data_version = request.environ.get("cubby.data_version") or read_data_version()
+
+
+def _noting_writes(execute_sql):
+    """Wrap the database's execute_sql so that a request notes any statement that is not a plain SELECT."""
+
+    @wraps(execute_sql)
+    def wrapped(sql, *args, **kwargs):
+        if not sql.startswith("SELECT") and has_request_context():
+            g.wrote = True
+        return execute_sql(sql, *args, **kwargs)
+
+    return wrapped
 
 
 def versioned(lookup):
@@ -110,7 +126,7 @@ def _page_key(user_id, extra):
     headers = tuple(environ.get(name) for name in RENDERING_HEADERS)
     minute = int(time.time() // 60)  # pages show what has started and what is still ahead
     # The CSRF seed ties a kept page (its forms carry the token) to the session that asked for it.
-    return request.endpoint, address, headers, user_id, seed, minute, version, extra
+    return request.method, request.endpoint, address, headers, user_id, seed, minute, version, extra
 
 
 def remembered(user_id, produce, extra=None):
@@ -127,7 +143,7 @@ def remembered(user_id, produce, extra=None):
         return current_app.response_class(body, 200, headers)
     response = make_response(produce())
     if (response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough
-            and (htmx or not session.modified) and session.get("csrf_token") == key[4] and data_version() is not None):
+            and (htmx or not session.modified) and session.get("csrf_token") == key[5] and data_version() is not None):
         body = response.get_data()
         headers = [(name, value) for name, value in response.headers.items() if name != "Content-Length"]
         _store().put(key, (body, headers), len(body))
@@ -135,18 +151,93 @@ def remembered(user_id, produce, extra=None):
 
 
 def cached_page(view):
-    """A GET view whose page is kept for the signed-in user until the data changes (see remembered)."""
+    """A GET view whose final page PageCache keeps for the signed-in session until the data changes."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        from flask_login import current_user
+        response = make_response(view(*args, **kwargs))
+        if (response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough
+                and "_flashes" not in session and data_version() is not None):
+            request.environ["cubby.keep_page"] = True
+        return response
 
-        return remembered(current_user.id, lambda: view(*args, **kwargs))
-
+    wrapped.cached_page = True
     return wrapped
+
+
+class PageCache:
+    """WSGI middleware: answers a GET of a cached_page view from memory, before Flask runs.
+
+    The key holds what the page was made from: the URL and the htmx headers, the client (Flask-Login's
+    session protection hashes it), the session's user token and CSRF seed (the page's forms carry the
+    token), the minute and the data version. The access checks passed for that user at that data version,
+    so they pass again. Sessions with flash messages waiting, and answers that set a cookie, go to Flask.
+    """
+
+    def __init__(self, app):
+        self.app, self.flask_app = app.wsgi_app, app
+        self.store = app.extensions["cubby_cache"]
+
+    def __call__(self, environ, start_response):
+        key = self._key(environ) if environ["REQUEST_METHOD"] == "GET" else None
+        if key is None:
+            return self.app(environ, start_response)
+        kept = self.store.get(key)
+        if kept is not None:
+            db.close()  # the version check took a pooled connection; Flask's teardown is not coming
+            (status, headers, body), _ = kept
+            start_response(status, headers)
+            return [body]
+        answer = {}
+
+        def keep_answer(status, headers, exc_info=None):
+            answer.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        body = self.app(environ, keep_answer)
+        if not environ.get("cubby.keep_page") or any(name.lower() == "set-cookie" for name, _ in answer["headers"]):
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        self.store.put(key, (answer["status"], answer["headers"], content), len(content))
+        return [content]
+
+    def _key(self, environ):
+        try:
+            endpoint, _ = self.flask_app.url_map.bind_to_environ(environ).match()
+        except HTTPException:
+            return None
+        if not getattr(self.flask_app.view_functions.get(endpoint), "cached_page", False):
+            return None
+        session = self._session(environ)
+        if not session or "_flashes" in session or "_user_id" not in session or "csrf_token" not in session:
+            return None
+        address = (environ["wsgi.url_scheme"], environ.get("HTTP_HOST"), environ["PATH_INFO"], environ["QUERY_STRING"])
+        client = (environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"), environ.get("HTTP_USER_AGENT"))
+        minute = int(time.time() // 60)  # pages show what has started and what is still ahead
+        version = environ["cubby.data_version"] = read_data_version()
+        return (endpoint, address, tuple(environ.get(name) for name in RENDERING_HEADERS), client,
+                session["_user_id"], session["csrf_token"], session.get("_id"), minute, version)
+
+    def _session(self, environ):
+        """The signed session cookie's contents, or None."""
+        app = self.flask_app
+        cookie = parse_cookie(environ).get(app.config["SESSION_COOKIE_NAME"])
+        serializer = app.session_interface.get_signing_serializer(app)
+        if not cookie or serializer is None:
+            return None
+        try:
+            return serializer.loads(cookie, max_age=int(app.permanent_session_lifetime.total_seconds()))
+        except BadSignature:
+            return None
 
 
 def init_app(app):
     if app.config.get("CACHE", True):
         app.extensions["cubby_cache"] = Store()
         app.before_request(_start_request)
+        db.obj.execute_sql = _noting_writes(db.obj.execute_sql)
+        app.wsgi_app = PageCache(app)

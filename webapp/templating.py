@@ -75,9 +75,14 @@ def _append_flashes(response):
     if htmx and response.status_code < 300 and response.mimetype == "text/html" and not response.direct_passthrough:
         messages = get_flashed_messages(with_categories=True)
         if messages:
-            oob = render_template("partials/_flash.html", flash_messages=messages, oob=True)
-            response.set_data(response.get_data(as_text=True) + oob)
+            response.set_data(response.get_data() + _flash_region(tuple(messages)))
     return response
+
+
+@lru_cache(maxsize=256)
+def _flash_region(messages):
+    """The flash region as an out-of-band swap (the same few messages recur: kept rendered)."""
+    return render_template("partials/_flash.html", flash_messages=messages, oob=True).encode()
 
 
 def init_app(app):

@@ -86,15 +86,22 @@ def absence(meeting_id, student_id):
 def report(meeting_id, student_id):
     """Report the student absent with the picked reason."""
     cell = _cell_or_404(meeting_id, student_id)
-    reason = AbsenceReason.get_or_none(AbsenceReason.id == request.form.get("reason", type=int))
+    reason = _reason(request.form.get("reason", type=int))
     if reason is None:
         return _cell_response(cell, picking=True, status=422, error="Pick one of the reasons.")
-    try:
-        report_absence(current_company(), current_user, cell.meeting, cell.student, reason, local_now())
-    except AttendanceRefused as refused:
-        return error_response(403, str(refused))
+    if not cell.shows(reason):
+        try:
+            report_absence(current_company(), current_user, cell.meeting, cell.student, reason, local_now())
+        except AttendanceRefused as refused:
+            return error_response(403, str(refused))
+        cell = absent_cell(cell.meeting, cell.student, local_now())
     flash(f"{cell.student.first_name} is reported absent ({reason.name}) on {day(cell.meeting.starts_at)}.", "success")
-    return _cell_response(absent_cell(cell.meeting, cell.student, local_now())) if htmx else _back_to_schedule(cell)
+    return remembered(current_user.id, lambda: _cell_response(cell)) if htmx else _back_to_schedule(cell)
+
+
+@versioned
+def _reason(reason_id):
+    return AbsenceReason.get_or_none(AbsenceReason.id == reason_id)
 
 
 @bp.route("/absence/<int:meeting_id>/<int:student_id>/clear", methods=["POST"])

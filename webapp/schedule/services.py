@@ -6,6 +6,7 @@ from flask import abort
 from peewee import JOIN
 
 from ..attendance.services import history_for, records_for
+from ..cache import versioned
 from ..models import Attendance, Course, Enrollment, Location, Meeting, Student, User
 
 
@@ -53,6 +54,11 @@ class AbsentCell:
     def set_by_instructor(self):
         return self.record is not None and self.record.set_by_role == Attendance.BY_INSTRUCTOR
 
+    def shows(self, reason):
+        """True when the family already reported this reason here: reporting it again changes nothing."""
+        return (self.changeable and self.record is not None and self.record.status == Attendance.ABSENT
+                and self.record.reason_id == reason.id)
+
     @property
     def changeable(self):
         """A family may set, change or clear it: a future meeting, roster open, no instructor's mark."""
@@ -71,9 +77,12 @@ def absent_cells(meetings, now):
 
 def absent_cell(meeting, student, now):
     """The Absent? cell of one student at one meeting."""
-    records = records_for({meeting.id}, {student.id})
-    history = history_for({(student.id, meeting.course_id)})
-    return AbsentCell(meeting, student, records.get((meeting.id, student.id)), history[(student.id, meeting.course_id)], now)
+    return AbsentCell(meeting, student, *_record_and_history(meeting.id, student.id, meeting.course_id), now)
+
+
+@versioned
+def _record_and_history(meeting_id, student_id, course_id):
+    return records_for({meeting_id}, {student_id}).get((meeting_id, student_id)), history_for({(student_id, course_id)})[(student_id, course_id)]
 
 
 def student_meetings(student):
@@ -88,9 +97,14 @@ def student_meetings(student):
     )
 
 
+@versioned
+def _student_meeting(student_id, meeting_id):
+    return student_meetings(student_id).where(Meeting.id == meeting_id).first()
+
+
 def meeting_of_student_or_404(student, meeting_id):
     """A meeting of a course the student is enrolled in; any other answers 404."""
-    meeting = student_meetings(student).where(Meeting.id == meeting_id).first()
+    meeting = _student_meeting(student.id, meeting_id)
     if meeting is None:
         abort(404)
     return meeting
