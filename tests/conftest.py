@@ -166,8 +166,10 @@ def counting_queries():
         return original(sql, params, *args, **kwargs)
 
     database.execute_sql = execute_sql
+    count = lambda: len(statements)  # noqa: E731
+    count.statements = statements
     try:
-        yield lambda: len(statements)
+        yield count
     finally:
         database.execute_sql = original
 
