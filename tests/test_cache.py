@@ -1,14 +1,17 @@
 """Kept pages and lookups: a family never sees a page older than the data, nor another session's page."""
 import re
+import time
+from unittest import mock
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 
 from conftest import ON_POSTGRES, counting_queries, page_text
 from test_absences import future_meeting
 from webapp import cache
 from webapp.cache import Store
 from webapp.extensions import db
-from webapp.models import Student
+from webapp.models import AbsenceReason, Student
 
 HTMX = {"HX-Request": "true"}
 
@@ -20,6 +23,15 @@ def dana(signed_in):
     return client
 
 
+
+
+def htmx_post(client, url, **form):
+    """A post as htmx sends it: the CSRF token in a header, so the same form makes the same body."""
+    return client.post(url, csrf=False, data=form, headers={**HTMX, "X-CSRFToken": client.csrf_token()})
+
+
+def reason_id(name):
+    return AbsenceReason.get(AbsenceReason.name == name).id
 
 
 def token_in(response):
@@ -148,3 +160,38 @@ def test_every_table_moves_the_data_version(app):
         tables = set(db.get_tables()) - {"data_version", "migratehistory"}
     missing = [f"{t} {a}" for t in tables for a in ("insert", "update", "delete") if f"data_version_{t}_{a}" not in triggers]
     assert not missing, f"tables without a data_version trigger (call install_data_version in the migration): {missing}"
+
+
+def expired_token(client):
+    """A CSRF token for the client's session, signed two hours ago."""
+    with client.session_transaction() as session:
+        seed = session["csrf_token"]
+    signer = URLSafeTimedSerializer(client.application.secret_key, salt="wtf-csrf-token")
+    with mock.patch("time.time", return_value=time.time() - 7200):
+        return signer.dumps(seed)
+
+
+@pytest.mark.parametrize("token", ["forged", "expired"])
+def test_a_kept_post_answer_is_given_only_with_a_good_csrf_token(dana, token):
+    url = f"/schedule/absence/{future_meeting('Ballet I').id}/{Student.get(Student.first_name == 'Amy').id}"
+    htmx_post(dana, url, reason=1)
+    assert "Absent: Sick" in htmx_post(dana, url, reason=1).get_data(as_text=True)  # kept now
+    bad = expired_token(dana) if token == "expired" else "forged"
+    response = dana.post(url, csrf=False, data={"reason": 1}, headers={**HTMX, "X-CSRFToken": bad})
+    assert response.status_code == 400 and response.headers["HX-Retarget"] == "#flash"
+    assert "Absent: Sick" not in response.get_data(as_text=True)
+
+
+def test_a_post_that_writes_is_never_answered_from_memory(dana):
+    url = f"/schedule/absence/{future_meeting('Ballet I').id}/{Student.get(Student.first_name == 'Amy').id}"
+    sick, vacation = reason_id("Sick"), reason_id("Vacation")
+    for picked, shown in ((sick, "Absent: Sick"), (vacation, "Absent: Vacation"), (sick, "Absent: Sick")):
+        assert shown in page_text(htmx_post(dana, url, reason=picked))
+
+
+def test_a_kept_post_answer_still_says_what_happened(dana):
+    htmx_post(dana, "/billing/cart/orders/1001")
+    htmx_post(dana, "/billing/cart/orders/1001")
+    with counting_queries() as count:
+        again = htmx_post(dana, "/billing/cart/orders/1001")
+    assert count() == 1 and "Order #1001 is in your cart." in page_text(again) and "Cart (1)" in page_text(again)

@@ -6,23 +6,28 @@ other query, so everything it reads afterwards is at least that new; a copy kept
 therefore never older than the version says. Once a request has written (or while it is inside a
 transaction) it neither keeps nor reuses anything: what it read before may be older than its own write.
 """
+import hmac
+import io
 import pickle
 import threading
 import time
 from collections import OrderedDict
-from functools import wraps
+from urllib.parse import parse_qs
+from functools import lru_cache, wraps
 
 from flask import current_app, g, has_request_context, make_response, request, session
-from itsdangerous import BadSignature
+from itsdangerous import BadData, BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
+from flask_wtf.csrf import same_origin
 from werkzeug.http import parse_cookie
 
 from .database import is_sqlite
-from .extensions import db, htmx
+from .extensions import db
 
 # Request headers (as WSGI names) that change what a view renders besides the URL: htmx asks for fragments with them.
 RENDERING_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET", "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST")
 MAX_BYTES = 32 * 1024 * 1024  # per worker process, well inside the 150 MB a worker may use
+MAX_KEPT_POST = 2048  # bytes of form: the posts worth keeping send a field or two
 
 
 class Store:
@@ -114,50 +119,18 @@ def versioned(lookup):
     return wrapped
 
 
-def _page_key(user_id, extra):
-    seed = session.get("csrf_token")
-    if seed is None or ("_flashes" in session and not htmx):
-        return None  # no CSRF seed yet (the page makes one); a full page would show and consume the flashes
-    version = data_version()
-    if version is None:
-        return None
-    environ = request.environ
-    address = (environ["wsgi.url_scheme"], environ.get("HTTP_HOST"), environ["PATH_INFO"], environ["QUERY_STRING"])
-    headers = tuple(environ.get(name) for name in RENDERING_HEADERS)
-    minute = int(time.time() // 60)  # pages show what has started and what is still ahead
-    # The CSRF seed ties a kept page (its forms carry the token) to the session that asked for it.
-    return request.method, request.endpoint, address, headers, user_id, seed, minute, version, extra
-
-
-def remembered(user_id, produce, extra=None):
-    """produce()'s response for this user, session, URL and data version, made once and then kept.
-
-    Only a plain 200 HTML answer is kept, and a full page only when it consumed no flash message.
-    """
-    key = _page_key(user_id, extra)
-    if key is None:
-        return produce()
-    kept = _store().get(key)
-    if kept is not None:
-        (body, headers), _ = kept
-        return current_app.response_class(body, 200, headers)
-    response = make_response(produce())
-    if (response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough
-            and (htmx or not session.modified) and session.get("csrf_token") == key[5] and data_version() is not None):
-        body = response.get_data()
-        headers = [(name, value) for name, value in response.headers.items() if name != "Content-Length"]
-        _store().put(key, (body, headers), len(body))
-    return response
-
-
 def cached_page(view):
-    """A GET view whose final page PageCache keeps for the signed-in session until the data changes."""
+    """A view whose final answer PageCache keeps for the signed-in session until the data changes.
+
+    A GET is kept when it answers 200 with HTML; a form post only when it also wrote nothing (an order
+    already in the cart, an absence already reported): posting it again would answer the same.
+    """
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         response = make_response(view(*args, **kwargs))
         if (response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough
-                and "_flashes" not in session and data_version() is not None):
+                and data_version() is not None and (request.method == "POST" or "_flashes" not in session)):
             request.environ["cubby.keep_page"] = True
         return response
 
@@ -166,12 +139,13 @@ def cached_page(view):
 
 
 class PageCache:
-    """WSGI middleware: answers a GET of a cached_page view from memory, before Flask runs.
+    """WSGI middleware: answers a cached_page view from memory, before Flask runs.
 
-    The key holds what the page was made from: the URL and the htmx headers, the client (Flask-Login's
-    session protection hashes it), the session's user token and CSRF seed (the page's forms carry the
-    token), the minute and the data version. The access checks passed for that user at that data version,
-    so they pass again. Sessions with flash messages waiting, and answers that set a cookie, go to Flask.
+    The key holds what the answer was made from: the method, URL, htmx headers and posted form, the
+    client (Flask-Login's session protection hashes it), the session's user token and CSRF seed (the
+    page's forms carry the token), the minute and the data version. The access checks passed for that
+    user at that data version, so they pass again. A post must first pass Flask-WTF's own CSRF check.
+    Sessions with flash messages waiting, and answers that set a cookie, go to Flask.
     """
 
     def __init__(self, app):
@@ -179,7 +153,7 @@ class PageCache:
         self.store = app.extensions["cubby_cache"]
 
     def __call__(self, environ, start_response):
-        key = self._key(environ) if environ["REQUEST_METHOD"] == "GET" else None
+        key = self._key(environ)
         if key is None:
             return self.app(environ, start_response)
         kept = self.store.get(key)
@@ -206,21 +180,30 @@ class PageCache:
         return [content]
 
     def _key(self, environ):
-        try:
-            endpoint, _ = self.flask_app.url_map.bind_to_environ(environ).match()
-        except HTTPException:
+        method = environ["REQUEST_METHOD"]
+        if method not in ("GET", "POST"):
             return None
-        if not getattr(self.flask_app.view_functions.get(endpoint), "cached_page", False):
+        endpoint = self._cached_endpoint(method, environ.get("HTTP_HOST"), environ["PATH_INFO"])
+        if endpoint is None:
             return None
-        session = self._session(environ)
+        session, form = (self._session(environ), None) if method == "GET" else self._checked_post(environ)
         if not session or "_flashes" in session or "_user_id" not in session or "csrf_token" not in session:
             return None
         address = (environ["wsgi.url_scheme"], environ.get("HTTP_HOST"), environ["PATH_INFO"], environ["QUERY_STRING"])
         client = (environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"), environ.get("HTTP_USER_AGENT"))
         minute = int(time.time() // 60)  # pages show what has started and what is still ahead
         version = environ["cubby.data_version"] = read_data_version()
-        return (endpoint, address, tuple(environ.get(name) for name in RENDERING_HEADERS), client,
+        return (method, endpoint, address, tuple(environ.get(name) for name in RENDERING_HEADERS), form, client,
                 session["_user_id"], session["csrf_token"], session.get("_id"), minute, version)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (one PageCache per app, alive as long as the app)
+    def _cached_endpoint(self, method, host, path):
+        """The endpoint a request routes to when its view is a cached_page, else None."""
+        try:
+            endpoint, _ = self.flask_app.url_map.bind(host or "", path_info=path).match(method=method)
+        except HTTPException:
+            return None
+        return endpoint if getattr(self.flask_app.view_functions.get(endpoint), "cached_page", False) else None
 
     def _session(self, environ):
         """The signed session cookie's contents, or None."""
@@ -233,6 +216,37 @@ class PageCache:
             return serializer.loads(cookie, max_age=int(app.permanent_session_lifetime.total_seconds()))
         except BadSignature:
             return None
+
+    def _checked_post(self, environ):
+        """(session, form body) of a small form post whose CSRF token Flask-WTF would accept, else (None, None).
+
+        The checks of CSRFProtect.protect(): a token from the form or the headers, signed for this session's
+        seed and not expired, and on HTTPS a same-origin referrer. In doubt the post goes to Flask, which checks.
+        """
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        urlencoded = environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")
+        if length > MAX_KEPT_POST or (length and not urlencoded):
+            return None, None
+        form = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(form)  # for Flask to read
+        session, config = self._session(environ), self.flask_app.config
+        headers = ("HTTP_" + name.upper().replace("-", "_") for name in config["WTF_CSRF_HEADERS"])
+        token = parse_qs(form.decode("utf-8", "replace")).get(config["WTF_CSRF_FIELD_NAME"], [None])[0] or next(
+            (environ[key] for key in headers if environ.get(key)), None)
+        if not (session and token and isinstance(session.get(config["WTF_CSRF_FIELD_NAME"]), str)):
+            return None, None
+        secret = config.get("WTF_CSRF_SECRET_KEY") or self.flask_app.secret_key
+        try:
+            seed = URLSafeTimedSerializer(secret, salt="wtf-csrf-token").loads(token, max_age=config["WTF_CSRF_TIME_LIMIT"])
+        except BadData:
+            return None, None
+        if not (isinstance(seed, str) and hmac.compare_digest(session[config["WTF_CSRF_FIELD_NAME"]], seed)):
+            return None, None
+        if environ["wsgi.url_scheme"] == "https" and config["WTF_CSRF_SSL_STRICT"]:
+            referrer = environ.get("HTTP_REFERER")
+            if not (referrer and same_origin(referrer, f"https://{environ.get('HTTP_HOST')}/")):
+                return None, None
+        return session, form
 
 
 def init_app(app):

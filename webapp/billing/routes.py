@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import family, role_required
-from ..cache import cached_page, remembered
+from ..cache import cached_page
 from ..extensions import htmx
 from ..gateway import provider_for
 from ..models import Payment, User
@@ -64,6 +64,7 @@ def cart():
 
 @bp.route("/cart/orders/<int:number>", methods=["POST"])
 @role_required(User.PATRON)
+@cached_page
 def add(number):
     """Add Order #N to Cart; the next page shown is the cart containing it."""
     _require_payer()
@@ -78,7 +79,7 @@ def add(number):
     if not htmx:
         return redirect(url_for("billing.cart") if status == 200 else url_for("billing.pay_balance"), 303)
     # The cart replaces the page's main content in place, and the address follows.
-    response = remembered(current_user.id, lambda: _cart_page(status=status), extra=status)
+    response = _cart_page(status=status)
     response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "HX-Push-Url": url_for("billing.cart")})
     return response
 

@@ -8,7 +8,7 @@ from ..access import family, role_required, student_or_404
 from ..billing.cart import cart_order_ids
 from ..billing.ledger import enrollment_orders
 from ..attendance.services import AttendanceRefused, clear_absence, patron_reasons, report_absence
-from ..cache import cached_page, remembered, versioned
+from ..cache import cached_page, versioned
 from ..clock import local_now
 from ..errors import error_response
 from ..extensions import htmx
@@ -83,6 +83,7 @@ def absence(meeting_id, student_id):
 
 @bp.route("/absence/<int:meeting_id>/<int:student_id>", methods=["POST"])
 @role_required(User.PATRON)
+@cached_page
 def report(meeting_id, student_id):
     """Report the student absent with the picked reason."""
     cell = _cell_or_404(meeting_id, student_id)
@@ -96,7 +97,7 @@ def report(meeting_id, student_id):
             return error_response(403, str(refused))
         cell = absent_cell(cell.meeting, cell.student, local_now())
     flash(f"{cell.student.first_name} is reported absent ({reason.name}) on {day(cell.meeting.starts_at)}.", "success")
-    return remembered(current_user.id, lambda: _cell_response(cell)) if htmx else _back_to_schedule(cell)
+    return _cell_response(cell) if htmx else _back_to_schedule(cell)
 
 
 @versioned
