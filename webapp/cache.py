@@ -12,13 +12,14 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
-from urllib.parse import parse_qs
 from functools import lru_cache, wraps
+from urllib.parse import parse_qs
 
 from flask import current_app, g, has_request_context, make_response, request, session
-from itsdangerous import BadData, BadSignature, URLSafeTimedSerializer
-from werkzeug.exceptions import HTTPException
 from flask_wtf.csrf import same_origin
+from itsdangerous import BadData, URLSafeTimedSerializer
+from peewee import DatabaseError
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_cookie
 
 from .database import is_sqlite
@@ -151,6 +152,7 @@ class PageCache:
     def __init__(self, app):
         self.app, self.flask_app = app.wsgi_app, app
         self.store = app.extensions["cubby_cache"]
+        self._cached_endpoint = lru_cache(maxsize=4096)(self._endpoint)  # routing the same paths again is waste
 
     def __call__(self, environ, start_response):
         key = self._key(environ)
@@ -192,12 +194,15 @@ class PageCache:
         address = (environ["wsgi.url_scheme"], environ.get("HTTP_HOST"), environ["PATH_INFO"], environ["QUERY_STRING"])
         client = (environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"), environ.get("HTTP_USER_AGENT"))
         minute = int(time.time() // 60)  # pages show what has started and what is still ahead
-        version = environ["cubby.data_version"] = read_data_version()
+        try:
+            version = environ["cubby.data_version"] = read_data_version()
+        except DatabaseError:
+            db.close()
+            return None  # Flask answers, with its error page if the database is down
         return (method, endpoint, address, tuple(environ.get(name) for name in RENDERING_HEADERS), form, client,
                 session["_user_id"], session["csrf_token"], session.get("_id"), minute, version)
 
-    @lru_cache(maxsize=4096)  # noqa: B019 (one PageCache per app, alive as long as the app)
-    def _cached_endpoint(self, method, host, path):
+    def _endpoint(self, method, host, path):
         """The endpoint a request routes to when its view is a cached_page, else None."""
         try:
             endpoint, _ = self.flask_app.url_map.bind(host or "", path_info=path).match(method=method)
@@ -214,7 +219,7 @@ class PageCache:
             return None
         try:
             return serializer.loads(cookie, max_age=int(app.permanent_session_lifetime.total_seconds()))
-        except BadSignature:
+        except BadData:
             return None
 
     def _checked_post(self, environ):
@@ -225,7 +230,7 @@ class PageCache:
         """
         length = int(environ.get("CONTENT_LENGTH") or 0)
         urlencoded = environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")
-        if length > MAX_KEPT_POST or (length and not urlencoded):
+        if length > MAX_KEPT_POST or (length and not urlencoded) or environ.get("HTTP_TRANSFER_ENCODING"):
             return None, None
         form = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(form)  # for Flask to read
