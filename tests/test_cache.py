@@ -195,3 +195,11 @@ def test_a_kept_post_answer_still_says_what_happened(dana):
     with counting_queries() as count:
         again = htmx_post(dana, "/billing/cart/orders/1001")
     assert count() == 1 and "Order #1001 is in your cart." in page_text(again) and "Cart (1)" in page_text(again)
+
+
+def test_reporting_again_a_reason_since_made_instructor_only_is_refused(dana):
+    url = f"/schedule/absence/{future_meeting('Ballet I').id}/{Student.get(Student.first_name == 'Amy').id}"
+    htmx_post(dana, url, reason=reason_id("Sick"))
+    AbsenceReason.update(patron_usable=False).where(AbsenceReason.name == "Sick").execute()
+    response = htmx_post(dana, url, reason=reason_id("Sick"))
+    assert response.status_code == 403 and "only for instructors" in response.get_data(as_text=True)

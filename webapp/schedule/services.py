@@ -56,8 +56,8 @@ class AbsentCell:
 
     def shows(self, reason):
         """True when the family already reported this reason here: reporting it again changes nothing."""
-        return (self.changeable and self.record is not None and self.record.status == Attendance.ABSENT
-                and self.record.reason_id == reason.id)
+        return (self.changeable and reason.patron_usable and reason.active and self.record is not None
+                and self.record.status == Attendance.ABSENT and self.record.reason_id == reason.id)
 
     @property
     def changeable(self):
@@ -82,7 +82,8 @@ def absent_cell(meeting, student, now):
 
 @versioned
 def _record_and_history(meeting_id, student_id, course_id):
-    return records_for({meeting_id}, {student_id}).get((meeting_id, student_id)), history_for({(student_id, course_id)})[(student_id, course_id)]
+    record = records_for({meeting_id}, {student_id}).get((meeting_id, student_id))
+    return record, history_for({(student_id, course_id)})[(student_id, course_id)]
 
 
 def student_meetings(student):
