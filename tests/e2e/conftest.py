@@ -114,6 +114,17 @@ def sign_out(page):
     expect(page).to_have_url(re.compile(r"/sign-in$"))
 
 
+def check(page):
+    """Every page and state a person sees fits the phone and passes axe."""
+    assert_fits_phone(page)
+    assert_no_axe_violations(page)
+
+
+def main_nav(page, name):
+    """Tap the main navigation's link with exactly this name."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).tap()
+
+
 def assert_fits_phone(page):
     """The page fits the phone's 390 CSS pixels: nothing makes the whole page scroll sideways."""
     width = page.evaluate("document.documentElement.scrollWidth")

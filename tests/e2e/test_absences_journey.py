@@ -4,18 +4,12 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import assert_fits_phone, assert_no_axe_violations, sign_in
+from .conftest import assert_fits_phone, assert_no_axe_violations, check, sign_in
 from .test_htmx_csp import Watched
 
 HISTORY = re.compile(r"(\d+) absent, (\d+) present this term")
 PATRON_REASONS = ["Sick", "Vacation", "Family emergency"]
 INSTRUCTOR_REASONS = ["No show", "Excused by instructor"]
-
-
-def check(page):
-    """Every page and state a person sees fits the phone and passes axe."""
-    assert_fits_phone(page)
-    assert_no_axe_violations(page)
 
 
 def check_without_javascript(page, mirror):

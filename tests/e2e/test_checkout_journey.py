@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import assert_fits_phone, assert_no_axe_violations, sign_in
+from .conftest import check, main_nav, sign_in
 from .test_htmx_csp import Watched as CspWatched
 
 IN_CART_1001 = re.compile(r"^In Cart\s*: order #1001$")
@@ -22,15 +22,6 @@ class Watched(CspWatched):
         if message.type == "error" and message.location.get("url", "").endswith("/favicon.ico"):
             return
         super()._console(message)
-
-
-def check(page):
-    assert_fits_phone(page)
-    assert_no_axe_violations(page)
-
-
-def main_nav(page, name):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).tap()
 
 
 def order_card(page, number):

@@ -4,13 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import assert_fits_phone, assert_no_axe_violations, sign_in
+from .conftest import check, sign_in
 from .test_htmx_csp import Watched
-
-
-def check(page):
-    assert_fits_phone(page)
-    assert_no_axe_violations(page)
 
 
 def hours_row(scope, name):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from webapp.extensions import db
 from webapp.models import OutboxMessage
 
-from .conftest import assert_fits_phone, assert_no_axe_violations, sign_in
+from .conftest import check, main_nav, sign_in
 from .test_htmx_csp import Watched as CspWatched
 
 LOCKED = "Pending Payment — access opens when payment is received"
@@ -29,15 +29,6 @@ class Watched(CspWatched):
                 and message.text.startswith("Failed to load resource: the server responded with a status of 403")):
             return
         super()._console(message)
-
-
-def check(page):
-    assert_fits_phone(page)
-    assert_no_axe_violations(page)
-
-
-def main_nav(page, name):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).tap()
 
 
 def workshop_row(page):
