@@ -296,8 +296,7 @@ def main():
                 targets.append((label, f"{method} {path}", kind, {**headers, **extra}, app.url + path, script))
 
             print(f"gunicorn {' '.join(GUNICORN_OPTIONS)}; wrk {' '.join(WRK_OPTIONS)} -d{SECONDS}s after a "
-                  f"{WARMUP_SECONDS}s warm-up; {os.cpu_count()} CPUs, load average {load_average}; kept pages "
-                  f"{'off (PAGE_CACHE=0)' if os.environ.get('PAGE_CACHE') == '0' else 'on'}\n", flush=True)
+                  f"{WARMUP_SECONDS}s warm-up; {os.cpu_count()} CPUs, load average {load_average}\n", flush=True)
             ceiling = measure(wrk, hello.url + "/", {"User-Agent": USER_AGENT})
             rows = [("hello (bare Flask)", "GET /", "ceiling", *ceiling, max(hello.worker_megabytes()))]
             floor_headers = form_post_headers(floor.url)

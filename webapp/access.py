@@ -5,7 +5,6 @@ from functools import wraps
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 
-from .cache import versioned
 from .models import Account, Guardian, Permission, Student, StudentLink, User
 
 
@@ -54,7 +53,6 @@ class Family:
         return [m.account for m in self.memberships if m.can_view_balance]
 
 
-@versioned
 def _load_family(user_id):
     memberships = list(
         Guardian.select(Guardian, Account)

@@ -34,7 +34,6 @@ def from_environment():
         "MAIL_USE_TLS": env("MAIL_USE_TLS", "0") == "1",
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "Cubby <no-reply@localhost>"),
         "MAIL_FILE_PATH": env("MAIL_FILE_PATH", str(ROOT / "instance" / "mail")),
-        "CACHE": env("PAGE_CACHE", "1") == "1",
         "SESSION_COOKIE_SECURE": env("COOKIE_SECURE", "1") == "1",
         "REMEMBER_COOKIE_SECURE": env("COOKIE_SECURE", "1") == "1",
     }

@@ -1,5 +1,4 @@
 """Open the database named by DATABASE_URL and bind it to the models' proxy."""
-from peewee import SqliteDatabase
 from playhouse.db_url import connect
 
 from .extensions import db
@@ -41,24 +40,3 @@ def migration_router():
     return Router(db.obj, migrate_dir=str(ROOT / "db" / "migrations"), ignore=["basemodel"])
 
 
-
-def install_data_version(database, remove=False):
-    """On SQLite: the data_version counter and, on every table, triggers that bump it (see webapp/cache.py).
-
-    Idempotent: a later migration that creates or rebuilds tables calls it again.
-    """
-    if not isinstance(database, SqliteDatabase):
-        return  # PostgreSQL's snapshot already moves with every commit
-    if not remove:
-        database.execute_sql("CREATE TABLE IF NOT EXISTS data_version (n INTEGER NOT NULL)")
-        database.execute_sql("INSERT INTO data_version (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM data_version)")
-    for table in set(database.get_tables()) - {"data_version", "migratehistory"}:
-        for action in ("INSERT", "UPDATE", "DELETE"):
-            name = f"data_version_{table}_{action.lower()}"
-            database.execute_sql(
-                f'DROP TRIGGER IF EXISTS "{name}"' if remove else
-                f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {action} ON "{table}" '
-                "BEGIN UPDATE data_version SET n = n + 1; END"
-            )
-    if remove:
-        database.execute_sql("DROP TABLE data_version")

@@ -9,7 +9,6 @@ from babel.numbers import format_currency
 from flask import g, get_flashed_messages, make_response, render_template
 from jinja2_fragments.flask import render_block
 
-from .cache import versioned
 from .extensions import htmx
 from .models import Company
 
@@ -17,13 +16,8 @@ from .models import Company
 def current_company():
     """The company, read once per request."""
     if "company" not in g:
-        g.company = _company()
+        g.company = Company.current()
     return g.company
-
-
-@versioned
-def _company():
-    return Company.current()
 
 
 def render(template, block=None, status=200, **context):

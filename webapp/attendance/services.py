@@ -3,7 +3,6 @@ import datetime
 
 from peewee import JOIN, IntegrityError, fn
 
-from ..cache import versioned
 from ..database import is_sqlite, write_transaction
 from ..models import (
     AbsenceReason, Attendance, Company, Course, Enrollment, Location, MakeupToken, Meeting, Student, User, utcnow,
@@ -38,7 +37,6 @@ def _write(record, meeting, student, **values):
     return Attendance.get_by_id(record.id)
 
 
-@versioned
 def patron_reasons():
     """Reasons a family may pick, in the code table's order."""
     return list(

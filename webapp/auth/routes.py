@@ -2,7 +2,6 @@
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..cache import versioned
 from ..extensions import limiter, login_manager
 from ..models import User
 from ..templating import render
@@ -17,7 +16,6 @@ login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
-@versioned
 def load_user(session_token):
     """The user whose current session token the cookie names."""
     return User.get_or_none(User.session_token == session_token)

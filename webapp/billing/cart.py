@@ -5,7 +5,6 @@ from flask import abort, g
 from flask_login import current_user
 from peewee import JOIN, fn
 
-from ..cache import versioned
 from ..database import write_transaction
 from ..models import CartItem, Order, OrderLine, RegistrationItem, Student
 from ..registration.services import registrations_in_cart
@@ -49,17 +48,12 @@ class Cart:
 
 def payable_order_or_404(family, number):
     """An order of the user's households, by number; another household's answers 404, a missing grant 403."""
-    order = _household_order(number, tuple(family.account_ids))
+    order = Order.get_or_none((Order.number == number) & Order.account.in_(family.account_ids))
     if order is None:
         abort(404)
     if not family.may_pay_for(order.account_id):
         abort(403)
     return order
-
-
-@versioned
-def _household_order(number, account_ids):
-    return Order.get_or_none((Order.number == number) & Order.account.in_(account_ids))
 
 
 def add_to_cart(user, order):
@@ -112,12 +106,7 @@ def cart_count():
 
 def cart_order_ids(user):
     """Ids of the orders in the user's cart (for In Cart buttons), in one query."""
-    return _cart_order_ids(user.id)
-
-
-@versioned
-def _cart_order_ids(user_id):
-    return {order_id for (order_id,) in CartItem.select(CartItem.order).where(CartItem.user == user_id).tuples()}
+    return {order_id for (order_id,) in CartItem.select(CartItem.order).where(CartItem.user == user).tuples()}
 
 
 def with_lines(orders):

@@ -3,7 +3,6 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import family, role_required
-from ..cache import cached_page
 from ..extensions import htmx
 from ..gateway import provider_for
 from ..models import Payment, User
@@ -55,7 +54,6 @@ def _cart_page(status=200, form=None):
 
 @bp.route("/cart")
 @role_required(User.PATRON)
-@cached_page
 def cart():
     """The cart: order balances to pay in one payment."""
     _require_payer()
@@ -64,7 +62,6 @@ def cart():
 
 @bp.route("/cart/orders/<int:number>", methods=["POST"])
 @role_required(User.PATRON)
-@cached_page
 def add(number):
     """Add Order #N to Cart; the next page shown is the cart containing it."""
     _require_payer()

@@ -5,7 +5,6 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..access import family
-from ..cache import cached_page
 from ..billing.ledger import payable_online_orders, payments_made, visible_balances
 from ..clock import local_now
 from ..models import User
@@ -30,7 +29,6 @@ def index():
 
 @bp.route("/home")
 @login_required
-@cached_page
 def dashboard():
     """The family dashboard: Upcoming Courses, Pay an Order Balance, My Account."""
     if current_user.role != User.PATRON:

@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..cache import cached_page
 from ..clock import local_now
 from ..extensions import htmx
 from ..models import PackageAllotment, PackagePurchase, PunchPass, User
@@ -42,7 +41,6 @@ def _back(purchase):
 
 @bp.route("/packages/<int:purchase_id>")
 @login_required
-@cached_page
 def package(purchase_id):
     """The package page (widget expanded, History where allowed); for htmx the widget alone, expanded or collapsed."""
     purchase = _purchase_or_404(purchase_id)

@@ -8,7 +8,6 @@ from ..access import family, role_required, student_or_404
 from ..billing.cart import cart_order_ids
 from ..billing.ledger import enrollment_orders
 from ..attendance.services import AttendanceRefused, clear_absence, patron_reasons, report_absence
-from ..cache import cached_page, versioned
 from ..clock import local_now
 from ..errors import error_response
 from ..extensions import htmx
@@ -25,7 +24,6 @@ RECENT_DAYS = 14  # recent meetings stay listed, read-only, so families see how 
 
 @bp.route("/")
 @role_required(User.PATRON)
-@cached_page
 def upcoming():
     """The family's upcoming meetings, four weeks at a time, each with its Absent? cell."""
     weeks = min(max(request.args.get("weeks", WEEKS_PER_PAGE, type=int), WEEKS_PER_PAGE), 52)
@@ -74,7 +72,6 @@ def _back_to_schedule(cell):
 
 @bp.route("/absence/<int:meeting_id>/<int:student_id>")
 @role_required(User.PATRON)
-@cached_page
 def absence(meeting_id, student_id):
     """The patron-usable reasons to pick from (a page without JavaScript, the cell in place with htmx)."""
     cell = _cell_or_404(meeting_id, student_id)
@@ -83,11 +80,10 @@ def absence(meeting_id, student_id):
 
 @bp.route("/absence/<int:meeting_id>/<int:student_id>", methods=["POST"])
 @role_required(User.PATRON)
-@cached_page
 def report(meeting_id, student_id):
     """Report the student absent with the picked reason."""
     cell = _cell_or_404(meeting_id, student_id)
-    reason = _reason(request.form.get("reason", type=int))
+    reason = AbsenceReason.get_or_none(AbsenceReason.id == request.form.get("reason", type=int))
     if reason is None:
         return _cell_response(cell, picking=True, status=422, error="Pick one of the reasons.")
     if not cell.shows(reason):
@@ -98,11 +94,6 @@ def report(meeting_id, student_id):
         cell = absent_cell(cell.meeting, cell.student, local_now())
     flash(f"{cell.student.first_name} is reported absent ({reason.name}) on {day(cell.meeting.starts_at)}.", "success")
     return _cell_response(cell) if htmx else _back_to_schedule(cell)
-
-
-@versioned
-def _reason(reason_id):
-    return AbsenceReason.get_or_none(AbsenceReason.id == reason_id)
 
 
 @bp.route("/absence/<int:meeting_id>/<int:student_id>/clear", methods=["POST"])

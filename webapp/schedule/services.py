@@ -6,7 +6,6 @@ from flask import abort
 from peewee import JOIN
 
 from ..attendance.services import history_for, records_for
-from ..cache import versioned
 from ..models import Attendance, Course, Enrollment, Location, Meeting, Student, User
 
 
@@ -77,13 +76,9 @@ def absent_cells(meetings, now):
 
 def absent_cell(meeting, student, now):
     """The Absent? cell of one student at one meeting."""
-    return AbsentCell(meeting, student, *_record_and_history(meeting.id, student.id, meeting.course_id), now)
-
-
-@versioned
-def _record_and_history(meeting_id, student_id, course_id):
-    record = records_for({meeting_id}, {student_id}).get((meeting_id, student_id))
-    return record, history_for({(student_id, course_id)})[(student_id, course_id)]
+    record = records_for({meeting.id}, {student.id}).get((meeting.id, student.id))
+    history = history_for({(student.id, meeting.course_id)})[(student.id, meeting.course_id)]
+    return AbsentCell(meeting, student, record, history, now)
 
 
 def student_meetings(student):
@@ -98,14 +93,9 @@ def student_meetings(student):
     )
 
 
-@versioned
-def _student_meeting(student_id, meeting_id):
-    return student_meetings(student_id).where(Meeting.id == meeting_id).first()
-
-
 def meeting_of_student_or_404(student, meeting_id):
     """A meeting of a course the student is enrolled in; any other answers 404."""
-    meeting = _student_meeting(student.id, meeting_id)
+    meeting = student_meetings(student.id).where(Meeting.id == meeting_id).first()
     if meeting is None:
         abort(404)
     return meeting
