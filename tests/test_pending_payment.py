@@ -1,4 +1,5 @@
 """Pending Payment: Send Bill by a subject household, the staff queue, status rules, audit, seed 001's table, no-show fees."""
+import datetime
 import itertools
 
 import pytest
@@ -8,7 +9,7 @@ from webapp.attendance.services import submit_roster
 from webapp.billing.ledger import order_balances
 from webapp.models import (
     Account, AbsenceReason, Attendance, Company, Course, Division, Enrollment, LedgerEntry, Meeting, Order,
-    OrderStatusChange, OutboxMessage, RegistrationItem, Student, User,
+    OrderStatusChange, OutboxMessage, Payment, RegistrationItem, Student, User,
 )
 from webapp.pending.services import (
     ENROLLMENT_TRANSITIONS, ORDER_TRANSITIONS, StatusRefused, adjust_order_status, set_enrollment_status,
@@ -79,19 +80,74 @@ def test_the_pending_seat_stays_reserved(lee, pending_order):
     assert "10 seats left" in page_text(lee.get("/register/"))
 
 
+def received(**change):
+    """The Mark Complete form: a check for the whole $400."""
+    return {"method": "check", "reference": "CHK 552", "amount": "400.00", **change}
+
+
 def test_mark_complete_registers_opens_the_material_audits_and_emails(lee, sam, pending_order, outbox):
-    assert sam.post(f"/staff/pending/orders/{pending_order.number}/complete").status_code == 303
+    assert sam.post(f"/staff/pending/orders/{pending_order.number}/complete", data=received()).status_code == 303
     assert Order.get_by_id(pending_order.id).state == Order.COMPLETE and lee_enrollment().status == Enrollment.REGISTERED
     change = OrderStatusChange.select().where(OrderStatusChange.order == pending_order).order_by(OrderStatusChange.id.desc()).get()
     assert (change.from_state, change.to_state, change.changed_by.email) == ("pending_payment", "complete", "staff@example.com")
     assert {("trainee@example.com", "Order Status Adjusted"), ("staff@example.com", "Order Status Adjusted")} <= subjects()
     assert sum(m.subject.startswith("Order Status Adjusted") for m in outbox) == 2
+    assert [m.to for m in outbox if m.subject.startswith("Your receipt")] == [["trainee@example.com"]]
     response = lee.get(f"/register/enrollments/{lee_enrollment().id}/material")
     assert response.status_code == 200 and "A one-day workplace safety session." in page_text(response)
     text = page_text(lee.get("/register/mine"))
     assert "Registered" in text and "View" in text
     history = page_text(sam.get(f"/staff/pending/orders/{pending_order.number}"))
     assert "Sam Ortiz" in history and "Pending Payment" in history and "Complete" in history
+
+
+def test_mark_complete_records_the_payment_received_in_the_ledger(sam, pending_order):
+    response = sam.post(f"/staff/pending/orders/{pending_order.number}/complete", data=received())
+    assert "is now Complete." in page_text(sam.get(response.headers["Location"]))
+    assert order_balances([pending_order.id])[pending_order.id] == 0
+    payment = Payment.get(Payment.method == Payment.CHECK)
+    assert (payment.amount_cents, payment.note, payment.user.email) == (40000, "CHK 552", "staff@example.com")
+    entry = LedgerEntry.get(LedgerEntry.payment == payment)
+    assert (entry.order_id, entry.amount_cents, entry.memo) == (pending_order.id, -40000, "Check payment (CHK 552)")
+
+
+def test_mark_complete_for_part_of_the_balance_says_what_is_still_due(sam, pending_order):
+    data = received(method="po", reference="ACME-PO-9", amount="150.00")
+    response = sam.post(f"/staff/pending/orders/{pending_order.number}/complete", data=data)
+    assert "is now Complete. $250.00 is still due on it." in page_text(sam.get(response.headers["Location"]))
+    assert Payment.get().method == Payment.PURCHASE_ORDER
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"reference": ""}, "reference", "Enter the check, transfer or PO number."),
+    ({"amount": "0"}, "amount", "Enter an amount above zero."),
+    ({"amount": "ten"}, "amount", "Enter an amount like 25.00."),
+    ({"method": "cash"}, "method", "Choose how the payment was received."),
+])
+def test_mark_complete_without_a_proper_payment_is_refused_next_to_the_field(sam, pending_order, change, field, message):
+    response = sam.post(f"/staff/pending/orders/{pending_order.number}/complete", data=received(**change))
+    assert response.status_code == 422 and message in page_text(response)
+    assert Order.get_by_id(pending_order.id).state == Order.PENDING_PAYMENT and Payment.select().count() == 0
+
+
+def test_more_than_the_balance_is_refused_and_the_status_stays(sam, pending_order):
+    response = sam.post(f"/staff/pending/orders/{pending_order.number}/complete", data=received(amount="400.01"))
+    assert "more than the balance" in page_text(sam.get(response.headers["Location"]))
+    assert Order.get_by_id(pending_order.id).state == Order.PENDING_PAYMENT and Payment.select().count() == 0
+
+
+def test_the_status_and_the_payment_are_one_transaction(app, sam, pending_order, monkeypatch):
+    from webapp.pending import services
+
+    def mail_server_template_broken(*args, **kwargs):
+        raise RuntimeError("audit failed after the payment was posted")
+
+    monkeypatch.setattr(services, "record_change", mail_server_template_broken)
+    with app.test_request_context(), pytest.raises(RuntimeError):
+        adjust_order_status(User.get(User.email == "staff@example.com"), pending_order, Order.COMPLETE,
+                            received=("check", 40000, "CHK 1"))
+    assert Order.get_by_id(pending_order.id).state == Order.PENDING_PAYMENT
+    assert Payment.select().count() == 0 and order_balances([pending_order.id])[pending_order.id] == 40000
 
 
 def test_mark_denied_voids_the_order_charges_the_penalty_releases_the_seat_and_offers_re_purchase(lee, sam, pending_order):
@@ -198,9 +254,9 @@ def test_every_illegal_order_transition_is_refused_and_changes_nothing(app, from
 def test_marking_complete_twice_is_refused_the_second_time(app):
     order, sam = Order.get(Order.number == 1007), User.get(User.email == "staff@example.com")
     with app.test_request_context():
-        adjust_order_status(sam, order, Order.COMPLETE)
+        adjust_order_status(sam, order, Order.COMPLETE, received=("check", 40000, "CHK 1"))
         with pytest.raises(StatusRefused):
-            adjust_order_status(sam, order, Order.COMPLETE)
+            adjust_order_status(sam, order, Order.COMPLETE, received=("check", 40000, "CHK 1"))
     assert OrderStatusChange.select().where(OrderStatusChange.order == order).count() == 2
 
 
@@ -247,15 +303,28 @@ def test_no_show_fees_charge_pending_users_and_no_shows_once_when_the_roster_is_
     meeting, pat = _session_meeting(), User.get(User.email == "instructor@example.com")
     Attendance.create(meeting=meeting, student=riley.student_id, status=Attendance.ABSENT, set_by_role=Attendance.BY_INSTRUCTOR,
                       reason=AbsenceReason.get(AbsenceReason.name == "No show"), set_by=pat)
-    submit_roster(pat, meeting)
-    submit_roster(pat, meeting)
+    after_the_start = meeting.starts_at + datetime.timedelta(hours=1)
+    submit_roster(pat, meeting, after_the_start)
+    submit_roster(pat, meeting, after_the_start)
     fees = LedgerEntry.select().where(LedgerEntry.memo == "No-show fee: Safety Workshop")
     assert sorted(f.student.first_name for f in fees) == ["Lee", "Riley"] and {f.amount_cents for f in fees} == {7500}
     assert lee_enrollment().status == Enrollment.NO_SHOW and Enrollment.get_by_id(riley.id).status == Enrollment.NO_SHOW
 
 
+def test_no_shows_stay_on_the_submitted_roster(app, pending_order, signed_in):
+    Company.update(no_show_fee_cents=7500).execute()
+    meeting, pat = _session_meeting(), User.get(User.email == "instructor@example.com")
+    lee = Student.get(Student.first_name == "Lee")
+    before = page_text(signed_in("staff@example.com").get(f"/classes/meetings/{meeting.id}"))
+    submit_roster(pat, meeting, meeting.starts_at + datetime.timedelta(hours=1))
+    assert lee_enrollment().status == Enrollment.NO_SHOW
+    after = page_text(signed_in("staff@example.com").get(f"/classes/meetings/{meeting.id}"))
+    assert "Lee Park" in before and "Lee Park" in after and "Mark Lee Park Present" in after  # staff may still correct it
+
+
 def test_without_the_no_show_fee_preference_the_roster_charges_nothing(app, pending_order):
-    submit_roster(User.get(User.email == "instructor@example.com"), _session_meeting())
+    meeting = _session_meeting()
+    submit_roster(User.get(User.email == "instructor@example.com"), meeting, meeting.ends_at)
     assert not LedgerEntry.select().where(LedgerEntry.memo.startswith("No-show fee")).exists()
     assert lee_enrollment().status == Enrollment.PENDING_PAYMENT
 
@@ -282,7 +351,6 @@ def test_a_denied_orders_void_is_tagged_with_the_student_so_balances_by_student_
 def test_complete_after_the_session_started_stays_registered_until_the_roster_then_only_no_shows_pay(
         app, lee, sam, pending_order):
     """Seed 001: marked Complete after the start, the user stays Registered; the roster decides No Show."""
-    import datetime
     from zoneinfo import ZoneInfo
 
     meeting = _session_meeting()
@@ -290,10 +358,10 @@ def test_complete_after_the_session_started_stays_registered_until_the_roster_th
     started = local_now - datetime.timedelta(hours=1)
     Meeting.update(starts_at=started, ends_at=started + datetime.timedelta(hours=7)).where(Meeting.id == meeting.id).execute()
     Company.update(no_show_fee_cents=7500).execute()
-    assert sam.post(f"/staff/pending/orders/{pending_order.number}/complete").status_code == 303
+    assert sam.post(f"/staff/pending/orders/{pending_order.number}/complete", data=received()).status_code == 303
     assert lee_enrollment().status == Enrollment.REGISTERED
     assert "Registered" in page_text(lee.get("/register/mine")) and "View" not in page_text(lee.get("/register/mine"))
-    submit_roster(User.get(User.email == "instructor@example.com"), Meeting.get_by_id(meeting.id))
+    submit_roster(User.get(User.email == "instructor@example.com"), Meeting.get_by_id(meeting.id), local_now)
     assert lee_enrollment().status == Enrollment.REGISTERED  # paid and present: no fee, no No Show
     assert not LedgerEntry.select().where(LedgerEntry.memo == "No-show fee: Safety Workshop",
                                           LedgerEntry.student == lee_enrollment().student_id).exists()

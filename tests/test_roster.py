@@ -158,7 +158,7 @@ def test_a_refused_htmx_mark_says_why_in_the_message_region(signed_in):
 
 
 def test_submitting_with_htmx_answers_the_roster_block(signed_in):
-    meeting = _ballet_meeting(past=False)
+    meeting = _ballet_meeting(past=True)
     response = signed_in("instructor@example.com").post(f"/classes/meetings/{meeting.id}/submit", headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.lstrip().startswith('<div id="roster"') and "<html" not in html
@@ -166,12 +166,30 @@ def test_submitting_with_htmx_answers_the_roster_block(signed_in):
 
 
 def test_submitting_twice_keeps_the_first_submission(signed_in):
-    meeting = _ballet_meeting(past=False)
+    meeting = _ballet_meeting(past=True)
     signed_in("instructor@example.com").post(f"/classes/meetings/{meeting.id}/submit")
     first = Meeting.get_by_id(meeting.id).roster_submitted_at
     signed_in("staff@example.com").post(f"/classes/meetings/{meeting.id}/submit")
     again = Meeting.get_by_id(meeting.id)
     assert again.roster_submitted_at == first and again.roster_submitted_by.name == "Pat Lee"
+
+
+@pytest.mark.parametrize("email", ["instructor@example.com", "staff@example.com"])
+def test_a_roster_cannot_be_submitted_before_the_class_starts(signed_in, email):
+    meeting = _ballet_meeting(past=False)
+    client = signed_in(email)
+    page = page_text(client.get(f"/classes/meetings/{meeting.id}"))
+    assert "Submit roster" not in page and "You can submit the roster once the class has started." in page
+    for headers in ({}, HX):
+        response = client.post(f"/classes/meetings/{meeting.id}/submit", headers=headers)
+        assert response.status_code == 409 and "has not started yet" in page_text(response)
+    assert Meeting.get_by_id(meeting.id).roster_submitted_at is None
+
+
+def test_staff_may_submit_a_roster_late(signed_in):
+    meeting = _ballet_meeting(past=True)
+    assert signed_in("staff@example.com").post(f"/classes/meetings/{meeting.id}/submit").status_code == 303
+    assert Meeting.get_by_id(meeting.id).roster_submitted_by.name == "Sam Ortiz"
 
 
 def test_staff_may_open_any_roster(signed_in):

@@ -138,6 +138,8 @@ def test_lee_pays_by_purchase_order_and_the_material_opens_once_sam_marks_it_com
     check(sam)
     sam.get_by_role("main").get_by_role("link", name="Pending payments", exact=True).tap()
     expect(sam).to_have_url(re.compile(r"/staff/pending/$"))
+    order.get_by_label("Check, transfer or PO number").fill("CHK 552")
+    expect(order.get_by_label("Amount received")).to_have_value("400.00")  # the balance, by default
     order.get_by_role("button", name=f"Mark Complete order #{number}", exact=True).tap()
 
     expect(sam).to_have_url(re.compile(r"/staff/pending/$"))
@@ -148,7 +150,7 @@ def test_lee_pays_by_purchase_order_and_the_material_opens_once_sam_marks_it_com
     sam.goto(history_url)
     expect(sam.get_by_text("Now Complete.", exact=True)).to_be_visible()
     expect(changes).to_have_count(2)
-    assert_change(changes.nth(1), "Sam Ortiz", "Pending Payment", "Complete", "")
+    assert_change(changes.nth(1), "Sam Ortiz", "Pending Payment", "Complete", "Check CHK 552: $400.00 received")
     check(sam)
 
     # Lee, back on My registrations: Registered, and the material opens.

@@ -3,7 +3,7 @@ from flask import abort
 from peewee import JOIN
 
 from ..models import AbsenceReason, Course, Enrollment, Location, Meeting, Student, User
-from .services import enrolled_students, records_for
+from .services import ON_ROSTER, enrolled_students, records_for
 
 
 def meeting_or_404(user, meeting_id):
@@ -26,11 +26,11 @@ def meeting_or_404(user, meeting_id):
 
 
 def enrolled_student_or_404(course, student_id):
-    """A student holding a place in the course; anyone else answers 404."""
+    """A student on the course's rosters; anyone else answers 404."""
     student = (
         Student.select()
         .join(Enrollment)
-        .where((Enrollment.course == course) & Enrollment.status.in_(Enrollment.ACTIVE) & (Student.id == student_id))
+        .where((Enrollment.course == course) & Enrollment.status.in_(ON_ROSTER) & (Student.id == student_id))
         .first()
     )
     if student is None:

@@ -24,10 +24,11 @@ def my_classes():
     return render("attendance/my_classes.html", "content", meetings=my_meetings(current_user, start, days=14))
 
 
-def _render_roster(meeting, block="content", status=200, row_errors=None):
+def _render_roster(meeting, block="content", status=200, row_errors=None, submit_error=None):
     return render(
         "attendance/roster.html", block, status=status, meeting=meeting, can_mark=may_mark(current_user, meeting),
-        row_errors=row_errors or {}, **roster(meeting),
+        row_errors=row_errors or {}, submit_error=submit_error, started=meeting.starts_at <= local_now(),
+        **roster(meeting),
     )
 
 
@@ -73,8 +74,12 @@ def _render_row(meeting, student, reasons, status=200, error=None):
 @bp.route("/meetings/<int:meeting_id>/submit", methods=["POST"])
 @role_required(*ROSTER_ROLES)
 def submit(meeting_id):
-    """Submit the roster: records who and when; afterwards only staff may change it."""
-    meeting = submit_roster(current_user, meeting_or_404(current_user, meeting_id))
+    """Submit the roster once the class has started: records who and when; afterwards only staff may change it."""
+    meeting = meeting_or_404(current_user, meeting_id)
+    try:
+        meeting = submit_roster(current_user, meeting, local_now())
+    except AttendanceRefused as refused:
+        return _render_roster(meeting, block="roster" if htmx else "content", status=409, submit_error=str(refused))
     flash("Roster submitted.", "success")
     if htmx:
         return _render_roster(meeting_or_404(current_user, meeting.id), block="roster")

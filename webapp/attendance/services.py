@@ -162,12 +162,15 @@ def my_meetings(instructor, start, days):
     )
 
 
+ON_ROSTER = Enrollment.ACTIVE + (Enrollment.NO_SHOW,)  # a no-show stays on the roster that charged the fee
+
+
 def enrolled_students(course):
-    """Students holding a place in the course, by name."""
+    """Students on the course's rosters (holding a place, or marked No Show there), by name."""
     return list(
         Student.select()
         .join(Enrollment)
-        .where((Enrollment.course == course) & Enrollment.status.in_(Enrollment.ACTIVE))
+        .where((Enrollment.course == course) & Enrollment.status.in_(ON_ROSTER))
         .order_by(Student.first_name, Student.last_name)
     )
 
@@ -193,10 +196,13 @@ def mark_attendance(user, meeting, student, reason):
     return retrying_write(change)
 
 
-def submit_roster(user, meeting):
-    """Record who submitted the roster and when; submitting again changes nothing."""
+def submit_roster(user, meeting, now):
+    """Record who submitted the roster and when; submitting again changes nothing. Late is fine, early never:
+    submitting charges the no-show fees."""
     from ..pending.services import charge_no_show_fees
 
+    if meeting.starts_at > now:
+        raise AttendanceRefused("This class has not started yet: submit its roster once it has.")
     with write_transaction():
         submitted = Meeting.update(roster_submitted_at=utcnow(), roster_submitted_by=user).where(
             (Meeting.id == meeting.id) & Meeting.roster_submitted_at.is_null()

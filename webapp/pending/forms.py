@@ -1,9 +1,10 @@
 """Staff forms for the pending payments queue and the Pending Payment settings."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..billing.forms import MoneyField
+from ..models import Payment
 
 
 class QueueFilterForm(FlaskForm):
@@ -30,6 +31,24 @@ class DenyForm(FlaskForm):
     def validate_penalty(self, field):
         if field.cents is not None and field.cents < 0:
             raise ValidationError("Enter an amount of zero or more.")
+
+
+class CompleteForm(FlaskForm):
+    """Mark Complete: how the payment was received, its reference and the amount (the balance by default)."""
+
+    method = RadioField("Received by", default=Payment.CHECK, validate_choice=False, choices=[
+        (code, Payment.OFFLINE_LABELS[code]) for code in (Payment.CHECK, Payment.TRANSFER, Payment.PURCHASE_ORDER)])
+    reference = StringField("Check, transfer or PO number", validators=[
+        DataRequired("Enter the check, transfer or PO number."), Length(max=100)])
+    amount = MoneyField("Amount received", validators=[DataRequired("Enter the amount received."), Length(max=20)])
+
+    def validate_method(self, field):
+        if field.data not in dict(field.choices):
+            raise ValidationError("Choose how the payment was received.")
+
+    def validate_amount(self, field):
+        if field.cents is not None and field.cents <= 0:
+            raise ValidationError("Enter an amount above zero.")
 
 
 class SubjectForm(FlaskForm):

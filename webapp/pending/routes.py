@@ -3,9 +3,10 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import billing_required
+from ..billing.ledger import order_balances
 from ..models import Account, Course, Division, Order
-from ..templating import render
-from .forms import DenyForm, QueueFilterForm, SubjectForm
+from ..templating import money, render
+from .forms import CompleteForm, DenyForm, QueueFilterForm, SubjectForm
 from .queue import pending_orders, status_history
 from .services import StatusRefused, adjust_order_status, label, set_subject_to_pending_payment
 
@@ -19,7 +20,7 @@ def _order_or_404(number):
     return order
 
 
-def _queue_page(status=200, deny_form=None, deny_number=None):
+def _queue_page(status=200, deny_form=None, deny_number=None, complete_form=None, complete_number=None):
     filters = QueueFilterForm(request.args)
     filters.division.choices = [(0, "All divisions")] + [(d.id, d.name) for d in Division.select().order_by(Division.name)]
     filters.course.choices = [(0, "All courses")] + [(c.id, c.name) for c in Course.select().order_by(Course.name)]
@@ -27,7 +28,8 @@ def _queue_page(status=200, deny_form=None, deny_number=None):
     orders = pending_orders(filters.division.data or 0, filters.course.data or 0, filters.since.data,
                             filters.until.data) if valid else []
     return render("pending/queue.html", "queue", status=status if valid else 422, orders=orders, filters=filters,
-                  deny_form=deny_form or DenyForm(formdata=None), deny_number=deny_number)
+                  deny_form=deny_form or DenyForm(formdata=None), deny_number=deny_number,
+                  complete_form=complete_form or CompleteForm(formdata=None), complete_number=complete_number)
 
 
 @bp.route("/")
@@ -37,22 +39,28 @@ def queue():
     return _queue_page()
 
 
-def _adjust(number, to_state, penalty_cents=0):
+def _adjust(number, to_state, penalty_cents=0, received=None):
     order = _order_or_404(number)
     try:
-        adjust_order_status(current_user, order, to_state, penalty_cents)
+        adjust_order_status(current_user, order, to_state, penalty_cents, received)
     except StatusRefused as refused:
         flash(str(refused), "error")
         return redirect(url_for(".queue"), 303)
-    flash(f"Order #{order.number} is now {label(to_state)}.", "success")
+    still_due = order_balances([order.id])[order.id]
+    flash(f"Order #{order.number} is now {label(to_state)}."
+          + (f" {money(still_due)} is still due on it." if still_due > 0 else ""), "success")
     return redirect(url_for(".queue"), 303)
 
 
 @bp.route("/orders/<int:number>/complete", methods=["POST"])
 @billing_required
 def complete(number):
-    """Mark Complete: the payment is received and the enrollments become Registered."""
-    return _adjust(number, Order.COMPLETE)
+    """Mark Complete: the payment is received (recorded to the ledger) and the enrollments become Registered."""
+    form = CompleteForm()
+    if not form.validate_on_submit():
+        _order_or_404(number)
+        return _queue_page(422, complete_form=form, complete_number=number)
+    return _adjust(number, Order.COMPLETE, received=(form.method.data, form.amount.cents, form.reference.data.strip()))
 
 
 @bp.route("/orders/<int:number>/deny", methods=["POST"])

@@ -1,11 +1,11 @@
 """Pending Payment: the order and enrollment status rules, staff adjustments with their audit, no-show fees."""
 from ..database import is_sqlite, write_transaction
 from ..models import (
-    Account, AbsenceReason, Attendance, Enrollment, Guardian, LedgerEntry, Order, OrderLine, OrderStatusChange,
+    Account, AbsenceReason, Attendance, Enrollment, Guardian, LedgerEntry, Order, OrderLine, OrderStatusChange, Payment,
     PurchaseOrder, Student, User,
 )
 from ..outbox import queue_mail, send_unsent
-from ..billing.ledger import order_balances, order_tags
+from ..billing.ledger import lock_households, order_balances, order_tags
 
 STATUS_ADJUSTED = "Order Status Adjusted"
 PENDING_NOTIFICATION = "Pending Payment Notification"
@@ -102,11 +102,13 @@ def _locked_order(order):
     return (query if is_sqlite() else query.for_update()).get()
 
 
-def adjust_order_status(staff, order, to_state, penalty_cents=0):
-    """Staff: Mark Complete, Mark Denied (optional withdraw penalty) or Cancel; audited and emailed."""
+def adjust_order_status(staff, order, to_state, penalty_cents=0, received=None):
+    """Staff: Mark Complete (with the payment received), Mark Denied (optional withdraw penalty) or Cancel;
+    audited and emailed. `received` is (method, cents, reference): Complete means the payment is in (seed 001)."""
     if penalty_cents < 0 or (penalty_cents and to_state != Order.DENIED):
         raise StatusRefused("A withdraw penalty goes only with Mark Denied, and is not below zero.")
     with write_transaction():
+        lock_households([order.account_id])
         current = _locked_order(order)
         if to_state not in ORDER_TRANSITIONS.get(current.state, ()):
             raise StatusRefused(f"Order #{current.number} is {label(current.state)}; it cannot become {label(to_state)}.")
@@ -115,10 +117,31 @@ def adjust_order_status(staff, order, to_state, penalty_cents=0):
         for enrollment in order_enrollments(current):
             if ENROLLMENT_FOR_ORDER[to_state] in ENROLLMENT_TRANSITIONS.get(enrollment.status, ()):
                 set_enrollment_status(enrollment, ENROLLMENT_FOR_ORDER[to_state])
-        note = _release_seat(staff, current, to_state, penalty_cents) if to_state != Order.COMPLETE else ""
-        ids = record_change(current, current.state, to_state, staff, note)
+        if to_state == Order.COMPLETE:
+            note, ids = _record_received(staff, current, received)
+        else:
+            note, ids = _release_seat(staff, current, to_state, penalty_cents), []
+        ids += record_change(current, current.state, to_state, staff, note)
     send_unsent(ids)
     return Order.get_by_id(order.id)
+
+
+def _record_received(staff, order, received):
+    """The payment that makes the order Complete, posted in the same transaction. Returns (note, receipt ids)."""
+    from ..billing.charges import ChargeRefused, post_offline_payment
+
+    if not order_balances([order.id])[order.id]:
+        return "", []
+    if received is None:
+        raise StatusRefused(f"Record the payment received for order #{order.number} to mark it complete.")
+    method, cents, reference = received
+    try:
+        _, ids = post_offline_payment(staff, order, order.account_id, cents, method, reference)
+    except ChargeRefused as refused:
+        raise StatusRefused(str(refused)) from None
+    from ..templating import money
+
+    return f"{Payment.OFFLINE_LABELS[method]} {reference}: {money(cents)} received", ids
 
 
 def _release_seat(staff, order, to_state, penalty_cents):
