@@ -1,13 +1,26 @@
-"""Helpers for the cart and checkout tests: orders, balances and a walk through the hosted card page."""
+"""Helpers for the cart and checkout tests: orders, balances, a walk through the hosted card page, threads."""
 import re
+import threading
+
+import pytest
 
 from webapp.billing.ledger import order_balances
+from webapp.extensions import db
 from webapp.gateway.sandbox import SandboxCharge
 from webapp.models import LedgerEntry, Order
 
 SUCCESS_CARD, DECLINED_CARD, NO_FUNDS_CARD, TIMEOUT_CARD = (
     "4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0000 0000 9995", "4000 0000 0000 0119")
 HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def dana(signed_in):
+    """Dana signed in, with #1001 ($140.00) and #1002 ($180.00) in her cart."""
+    client = signed_in("parent@example.com")
+    client.post("/billing/cart/orders/1001")
+    client.post("/billing/cart/orders/1002")
+    return client
 
 
 def order(number):
@@ -31,7 +44,7 @@ def charges():
 
 
 def enter_card(client, number, save=False, amount=None):
-    """Check out the cart with a new card: returns (review URL after the hosted page, payment key, token)."""
+    """Check out the cart with a new card: returns (review URL after the hosted page, payment key, return nonce)."""
     data = {"method": "new"}
     if save:
         data["save_card"] = "y"
@@ -45,11 +58,32 @@ def enter_card(client, number, save=False, amount=None):
     assert back.status_code == 303
     review = back.headers["Location"]
     key = re.search(r"/payments/([0-9a-f]+)/review", review).group(1)
-    token = review.split("token=")[1]
-    return review, key, token
+    nonce = review.split("nonce=")[1]
+    return review, key, nonce
 
 
 def pay_with_card(client, number, **kwargs):
-    """The whole card journey; returns the response to pressing Pay on the review page."""
-    _, key, token = enter_card(client, number, **kwargs)
-    return client.post(f"/billing/payments/{key}/pay", data={"token": token}), key, token
+    """The whole card journey; returns (the response to pressing Pay on the review page, payment key, nonce)."""
+    _, key, nonce = enter_card(client, number, **kwargs)
+    return client.post(f"/billing/payments/{key}/pay", data={"nonce": nonce}), key, nonce
+
+
+def in_threads(app, *calls):
+    """Run each call in its own thread (with an app context) at the same moment; returns [(result, error)]."""
+    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
+    db.close()
+
+    def run(i, call):
+        with app.app_context():
+            try:
+                barrier.wait()
+                results[i] = (call(), None)
+            except Exception as error:  # noqa: BLE001 (returned to the test)
+                results[i] = (None, error)
+            finally:
+                db.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    return results

@@ -134,18 +134,19 @@ def _agree(model, purchases):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=steps)
 def test_any_sequence_keeps_the_package_arithmetic(app, steps):
-    staff = User.get(User.email == "staff@example.com")
-    purchases, allotments = _two_packages(staff)
-    model, invoices = Model(), []
-    for step in map(model.resolve, steps):
-        allowed = model.allows(step)
-        if allowed is None:
-            continue
-        try:
-            _run(staff, purchases, allotments, step, invoices)
-        except PackageRefused:
-            assert not allowed, f"{step} was refused but should have worked"
-        else:
-            assert allowed, f"{step} worked but should have been refused"
-            model.apply(step)
-        _agree(model, purchases)
+    with app.app_context():  # the receipts are mailed, as outside any request
+        staff = User.get(User.email == "staff@example.com")
+        purchases, allotments = _two_packages(staff)
+        model, invoices = Model(), []
+        for step in map(model.resolve, steps):
+            allowed = model.allows(step)
+            if allowed is None:
+                continue
+            try:
+                _run(staff, purchases, allotments, step, invoices)
+            except PackageRefused:
+                assert not allowed, f"{step} was refused but should have worked"
+            else:
+                assert allowed, f"{step} worked but should have been refused"
+                model.apply(step)
+            _agree(model, purchases)

@@ -131,25 +131,25 @@ def test_send_bill_gives_back_a_card_checkout_the_user_left_unfinished(dana):
 
 def test_a_registration_being_paid_cannot_be_billed_or_removed(dana):
     register(dana, "Ballet I", "Ben")
-    review, key, token = enter_card(dana, TIMEOUT_CARD)
-    assert dana.post(f"/billing/payments/{key}/pay", data={"token": token}).status_code == 503  # charged, unsettled
+    review, key, nonce = enter_card(dana, TIMEOUT_CARD)
+    assert dana.post(f"/billing/payments/{key}/pay", data={"nonce": nonce}).status_code == 503  # charged, unsettled
     dana_user = User.get(User.email == "parent@example.com")
     with pytest.raises(SendBillRefused, match="being paid by card right now"):
         send_bill(Company.current(), dana_user, family(dana_user), "PO-9")
     dana.post(f"/register/cart/{RegistrationItem.get().id}/remove")
     assert RegistrationItem.select().count() == 1
-    assert dana.post(f"/billing/payments/{key}/pay", data={"token": token}).status_code == 303
+    assert dana.post(f"/billing/payments/{key}/pay", data={"nonce": nonce}).status_code == 303
     assert enrollment("Ben", "Ballet I").status == Enrollment.REGISTERED and charges() == 1
     assert not RegistrationItem.select().exists()
 
 
 def test_a_timeout_then_a_retry_registers_once_and_charges_once(dana):
     register(dana, "Ballet I", "Ben")
-    _, key, token = enter_card(dana, TIMEOUT_CARD)
-    dana.post(f"/billing/payments/{key}/pay", data={"token": token})
+    _, key, nonce = enter_card(dana, TIMEOUT_CARD)
+    dana.post(f"/billing/payments/{key}/pay", data={"nonce": nonce})
     assert enrollment("Ben", "Ballet I") is None
-    dana.post(f"/billing/payments/{key}/pay", data={"token": token})
-    dana.post(f"/billing/payments/{key}/pay", data={"token": token})
+    dana.post(f"/billing/payments/{key}/pay", data={"nonce": nonce})
+    dana.post(f"/billing/payments/{key}/pay", data={"nonce": nonce})
     assert charges() == 1 and enrollment("Ben", "Ballet I").status == Enrollment.REGISTERED
     placed = Order.get(Order.number == 1008)
     assert LedgerEntry.select().where(LedgerEntry.order == placed).count() == 2 and placed.state == Order.COMPLETE
@@ -188,7 +188,7 @@ def test_a_full_course_is_refused_at_checkout_and_nothing_is_stored(dana, signed
     assert Order.select().count() == 8 and Payment.select().count() == 0 and RegistrationItem.select().count() == 1
 
 
-def test_two_guardians_paying_the_last_seat_at_once_exactly_one_succeeds(dana, signed_in):
+def test_two_guardians_paying_the_last_seat_at_once_exactly_one_succeeds(app, dana, signed_in):
     clay_lab(capacity=1)
     register(dana, "Clay Lab", "Amy")
     register(signed_in("partner@example.com"), "Clay Lab", "Ben")
@@ -200,16 +200,17 @@ def test_two_guardians_paying_the_last_seat_at_once_exactly_one_succeeds(dana, s
     barrier, paid, refused, errors = threading.Barrier(2), [], [], []
 
     def check_out(user, token):
-        try:
-            barrier.wait()
-            payment, _ = checkout.start_checkout(company, user)
-            paid.append(checkout.pay(company, payment, token)[0])
-        except checkout.CheckoutRefused as error:
-            refused.append(str(error))
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-        finally:
-            db.close()
+        with app.app_context():
+            try:
+                barrier.wait()
+                payment, _ = checkout.start_checkout(company, user)
+                paid.append(checkout.pay(company, payment, token)[0])
+            except checkout.CheckoutRefused as error:
+                refused.append(str(error))
+            except Exception as error:  # noqa: BLE001 (reported below)
+                errors.append(error)
+            finally:
+                db.close()
 
     threads = [threading.Thread(target=check_out, args=pair) for pair in zip(users, tokens)]
     [t.start() for t in threads]

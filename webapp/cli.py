@@ -38,6 +38,8 @@ def load(if_empty):
 def init_app(app):
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
+    from .billing.reconcile import payments_cli
     from .outbox import mail_cli
 
     app.cli.add_command(mail_cli)
+    app.cli.add_command(payments_cli)

@@ -146,6 +146,8 @@ def _load_enrollments(people, courses, today):
 
 
 def _load_orders(people, courses):
+    from .billing.charges import next_order_number
+
     if Order.select().where(Order.number == 1001).exists():
         return
     dana, pat, sam = people["parent@example.com"], people["instructor@example.com"], people["staff@example.com"]
@@ -159,7 +161,7 @@ def _load_orders(people, courses):
         (1003, Order.BOX_OFFICE, sam, False, Order.ON_ACCOUNT, "", ("Field trip", 3500, amy, None, downtown), 0),
         (1004, Order.BOX_OFFICE, sam, False, Order.COMPLETE, "", ("Art supplies", 6000, ben, None, northside), 6000),
     ]:
-        order = Order.create(number=number, account=smith, channel=channel, created_by=creator,
+        order = Order.create(number=next_order_number(), account=smith, channel=channel, created_by=creator,
                              on_account=state == Order.ON_ACCOUNT, payable_online=payable, state=state,
                              external_note=note, created_at=utcnow() - datetime.timedelta(days=1040 - number))
         OrderLine.create(order=order, description=text, amount_cents=cents, student=student, course=course)

@@ -54,7 +54,7 @@ def pay_on_the_sandbox_page(page, total, number, last4):
     page.get_by_label("Name on card").fill("Dana Smith")
     page.get_by_role("button", name=f"Pay {total}", exact=True).tap()
 
-    expect(page).to_have_url(re.compile(r"/billing/payments/[^/]+/review\?token="))
+    expect(page).to_have_url(re.compile(r"/billing/payments/[^/]+/review\?nonce="))
     expect(page.get_by_role("heading", name="Confirm your payment", level=1)).to_be_visible()
     expect(page.get_by_text(f"Total {total}")).to_be_visible()
     check(page)

@@ -40,11 +40,21 @@ def _held_by(payment):
 
 def register_paid(payment, user):
     """Inside the settling transaction: the payment's registrations become Registered and their orders Complete."""
-    items = _held_by(payment)
+    _register(_held_by(payment), user, "Paid by card")
+
+
+def register_free(orders, user):
+    """Inside the checkout's transaction: registrations that cost nothing are Registered at once, with no payment."""
+    free = [order.id for order in orders if order.balance == 0]
+    _register(list(RegistrationItem.select().where(RegistrationItem.order.in_(free))) if free else [], user,
+              "Free registration")
+
+
+def _register(items, user, note):
     for item in items:
         register_held(item)
     for order_id in {item.order_id for item in items}:
-        _move(order_id, Order.COMPLETE, user, "Paid by card")
+        _move(order_id, Order.COMPLETE, user, note)
 
 
 def give_back(payment, user, why):

@@ -77,10 +77,21 @@ def remove_from_cart(user, order):
         raise CartRefused(f"Order #{order.number} is no longer in your cart.")
 
 
+def paying_households(user):
+    """Households in which the user holds the payment grant now: a cart row of any other household is left out."""
+    from ..access import family
+
+    return [m.account_id for m in family(user).memberships if m.can_make_payments]
+
+
 def cart_of(user):
-    """The user's cart with current balances and its registrations, in four queries whatever its size."""
+    """The user's cart with current balances and its registrations, in five queries whatever its size.
+
+    Only what the user may pay today: a grant revoked or a household left since takes its rows out.
+    """
     items = list(
-        CartItem.select(CartItem, Order).join(Order).where(CartItem.user == user)
+        CartItem.select(CartItem, Order).join(Order)
+        .where((CartItem.user == user) & Order.account.in_(paying_households(user)))
         .order_by(Order.created_at, Order.number)
     )
     orders = [item.order for item in items]
@@ -99,8 +110,11 @@ def cart_of(user):
 def cart_count():
     """How many order balances and registrations wait in the signed-in user's cart (the header's count)."""
     if "cart_count" not in g:
-        registrations = RegistrationItem.select(fn.COUNT(RegistrationItem.id)).where(RegistrationItem.user == current_user.id)
-        g.cart_count = CartItem.select(fn.COUNT(CartItem.id) + registrations).where(CartItem.user == current_user.id).scalar()
+        households = paying_households(current_user)
+        registrations = (RegistrationItem.select(fn.COUNT(RegistrationItem.id)).join(Student)
+                         .where((RegistrationItem.user == current_user.id) & Student.billing_account.in_(households)))
+        g.cart_count = (CartItem.select(fn.COUNT(CartItem.id) + registrations).join(Order)
+                        .where((CartItem.user == current_user.id) & Order.account.in_(households)).scalar())
     return g.cart_count
 
 

@@ -1,10 +1,12 @@
 """Staff-side money: orders put on account, offline payments, and the Max Unpaid Balance check."""
 import uuid
 
-from ..database import write_transaction
+from ..database import is_sqlite, write_transaction
+from ..extensions import db
 from ..models import Allocation, Company, LedgerEntry, Order, OrderLine, Payment, utcnow
-from peewee import fn
-from .ledger import account_balances, order_balances, student_balances
+from ..outbox import send_unsent
+from .ledger import account_balances, lock_households, order_balances, student_balances
+from .receipts import queue_receipt
 
 
 class ChargeRefused(Exception):
@@ -31,8 +33,18 @@ def check_max_unpaid_balance(company, account_id, charges):
         raise ChargeRefused("This would take the household's unpaid balance past the school's limit.")
 
 
+def reserve_order_numbers(count):
+    """`count` order numbers nobody else gets: a counter row on SQLite (the caller's write lock serialises it),
+    a sequence on PostgreSQL (whose numbers a rolled-back order leaves unused)."""
+    if is_sqlite():
+        last = db.execute_sql("UPDATE order_number_counter SET last = last + ? RETURNING last", (count,)).fetchall()[0][0]
+        return list(range(last - count + 1, last + 1))
+    return [n for (n,) in db.execute_sql("SELECT nextval('order_number_seq') FROM generate_series(1, %s)", (count,))]
+
+
 def next_order_number():
-    return (Order.select(fn.MAX(Order.number)).scalar() or 1000) + 1
+    """The number of the next order (#1008, ...)."""
+    return reserve_order_numbers(1)[0]
 
 
 def create_order(company, staff, account, lines, on_account=True, payable_online=False, external_note=""):
@@ -40,6 +52,7 @@ def create_order(company, staff, account, lines, on_account=True, payable_online
     if not lines or any(cents <= 0 for _, cents, _ in lines):
         raise ChargeRefused("An order needs at least one line with an amount above zero.")
     with write_transaction():
+        lock_households([account.id])
         check_max_unpaid_balance(company, account.id, [(s.id if s else None, c) for _, c, s in lines])
         order = Order.create(
             number=next_order_number(), account=account, channel=Order.BOX_OFFICE, created_by=staff,
@@ -54,24 +67,32 @@ def create_order(company, staff, account, lines, on_account=True, payable_online
 
 
 def record_offline_payment(staff, order, payer_account, amount, method, note=""):
-    """Cash or a check from any household, the billing one or another (grandparents paying a trip)."""
-    if method not in (Payment.CASH, Payment.CHECK):
-        raise ChargeRefused("Choose cash or check.")
+    """Cash, a check, a transfer or a purchase order from any household (grandparents paying a trip), with a receipt."""
     with write_transaction():
-        balance = order_balances([order.id])[order.id]
-        if amount <= 0:
-            raise ChargeRefused("Enter an amount above zero.")
-        if amount > balance:
-            raise ChargeRefused(f"That is more than the balance of order #{order.number}.")
-        payment = Payment.create(
-            key=uuid.uuid4().hex, user=staff, payer_account=payer_account, method=method, amount_cents=amount,
-            state=Payment.SUCCEEDED, settled_at=utcnow(), note=note,
-        )
-        Allocation.create(payment=payment, order=order, amount_cents=amount)
-        first_line = order.lines.first()
-        LedgerEntry.create(
-            account=order.account_id, kind=LedgerEntry.PAYMENT, amount_cents=-amount, order=order,
-            student=first_line.student_id if first_line else None, payer_account=payer_account,
-            memo=f"{method.capitalize()} payment" + (f" ({note})" if note else ""), created_by=staff,
-        )
+        payment, ids = post_offline_payment(staff, order, payer_account, amount, method, note)
+    send_unsent(ids)
     return payment
+
+
+def post_offline_payment(staff, order, payer_account, amount, method, note=""):
+    """Inside a write transaction: the payment, its ledger entry and its receipt. Returns (payment, message ids)."""
+    if method not in Payment.OFFLINE_LABELS:
+        raise ChargeRefused("Choose how it was paid.")
+    lock_households([order.account_id])
+    balance = order_balances([order.id])[order.id]
+    if amount <= 0:
+        raise ChargeRefused("Enter an amount above zero.")
+    if amount > balance:
+        raise ChargeRefused(f"That is more than the balance of order #{order.number}.")
+    payment = Payment.create(
+        key=uuid.uuid4().hex, user=staff, payer_account=payer_account, method=method, amount_cents=amount,
+        state=Payment.SUCCEEDED, settled_at=utcnow(), note=note,
+    )
+    Allocation.create(payment=payment, order=order, amount_cents=amount)
+    first_line = order.lines.first()
+    LedgerEntry.create(
+        account=order.account_id, kind=LedgerEntry.PAYMENT, amount_cents=-amount, order=order, payment=payment,
+        student=first_line.student_id if first_line else None, payer_account=payer_account,
+        memo=f"{Payment.OFFLINE_LABELS[method]} payment" + (f" ({note})" if note else ""), created_by=staff,
+    )
+    return payment, queue_receipt(payment)

@@ -1,37 +1,50 @@
 """Checkout: one payment for the whole cart, applied across its orders and posted to the ledger.
 
-Money safety: the payment and its idempotency key are stored before the gateway is called; the gateway
-is called outside any transaction; settling is a conditional state change, so a double click, a retry
-or a timeout followed by a retry charge once and post one set of ledger entries.
+Money safety: the payment, its idempotency key and the locks on its orders are stored before the gateway is
+called. Only the request whose conditional update moved the payment from Pending to Processing asks the gateway
+to charge, outside any transaction; anyone else only asks the provider what happened. Settling is a conditional
+change from Processing in one transaction with its ledger entries and receipt, so a double click, a retry, a
+cancel racing the charge or a timeout charge once and post once. A charge that lands on a payment given up
+meanwhile is refunded. Reconciliation (billing/reconcile.py) finishes payments left in Processing.
 """
 import datetime
+import time
 import uuid
 
 from peewee import IntegrityError
 
 from ..database import write_transaction
-from ..gateway import Declined, GatewayTimeout, provider_for
+from ..gateway import Declined, GatewayError, GatewayTimeout, provider_for, provider_named
 from ..models import Allocation, CartItem, CheckoutLock, LedgerEntry, Order, Payment, PaymentMethod, utcnow
+from ..outbox import send_unsent
 from ..pending.services import has_pending_payment
 from ..registration.services import RegistrationRefused
 from .allocation import allocate
-from .card_registrations import give_back, place_registrations, register_paid
+from .card_registrations import give_back, place_registrations, register_free, register_paid
 from .cart import CartLine, cart_of
-from .ledger import order_balances, order_tags, unapplied_credit
+from .ledger import lock_households, order_balances, order_tags, unapplied_credit
+from .receipts import queue_receipt
 
 MINIMUM_CENTS = 100
+FOLLOW_UP_TRIES, FOLLOW_UP_PAUSE = 8, 0.25  # seconds
 ABANDONED_AFTER = datetime.timedelta(minutes=30)
+STOPPED_AND_REFUNDED = ("This payment was stopped while your card was being charged, so the charge is refunded. "
+                        "Nothing is owed for it; please try again.")
 
 
 class CheckoutRefused(Exception):
     """Checkout cannot go ahead; the message says why and nothing was charged."""
 
 
+class ChargeRefunded(CheckoutRefused):
+    """The card was charged after the payment was given up, and the charge is refunded."""
+
+
 class PaymentUnsettled(Exception):
-    """The gateway did not answer: the payer should try again with the same payment."""
+    """The provider has not said how the charge ended: the payer looks again later; nothing more is charged."""
 
 
-def _release(payment, state, from_states=(Payment.PENDING, Payment.PROCESSING), **values):
+def _release(payment, state, from_states=(Payment.PENDING,), **values):
     """Move an open payment to a final state and free its orders for other checkouts (inside a transaction)."""
     updated = Payment.update(state=state, settled_at=utcnow(), **values).where(
         (Payment.id == payment.id) & Payment.state.in_(from_states)
@@ -43,13 +56,16 @@ def _release(payment, state, from_states=(Payment.PENDING, Payment.PROCESSING), 
 
 
 def cancel_abandoned(user):
-    """Checkouts nobody finished: the user's own earlier ones, and anyone's left pending for too long."""
+    """Checkouts nobody finished: the user's own earlier ones, and anyone's left pending for too long.
+
+    Only Pending payments: one in Processing may be charged this very moment, so only its outcome ends it.
+    """
     stale = Payment.select().where(
         (Payment.state == Payment.PENDING)
         & ((Payment.user == user) | (Payment.created_at < utcnow() - ABANDONED_AFTER))
     )
     for payment in stale:
-        _release(payment, Payment.CANCELLED, from_states=[Payment.PENDING])
+        _release(payment, Payment.CANCELLED)
 
 
 def _check_amount(company, amount, total):
@@ -87,20 +103,12 @@ def start_checkout(company, user, amount=None, save_method=False):
     """Open a card payment for the cart (the gateway is not called yet). Returns (payment, cart).
 
     The cart's registrations are placed on new orders (cart.placed) with their seats held, in the same
-    transaction, so capacity holds however many checkouts run at once.
+    transaction, so capacity holds however many checkouts run at once. Registrations that cost nothing are
+    Registered at once; when nothing is left to pay the payment is None.
     """
     provider = provider_for(company)
     if provider is None:
         raise CheckoutRefused("This business does not take online payments. Please pay at the front desk.")
-    for attempt in (1, 2):
-        try:
-            return _start_checkout(company, user, amount, provider.name, save_method)
-        except IntegrityError:  # another checkout took the same order number meanwhile
-            if attempt == 2:
-                raise CheckoutRefused("Many orders are being placed right now; nothing was charged. Please try again.") from None
-
-
-def _start_checkout(company, user, amount, gateway, save_method):
     with write_transaction():
         cancel_abandoned(user)
         cart = cart_of(user)
@@ -117,8 +125,11 @@ def _start_checkout(company, user, amount, gateway, save_method):
             cart.placed = place_registrations(user, cart.registrations)
         except RegistrationRefused as refused:
             raise CheckoutRefused(str(refused)) from None
-        lines = cart.lines + [CartLine(o, o.balance, o.balance) for o in cart.placed]
-        payment = _open_payment(user, lines, amount, gateway=gateway, save_method=save_method)
+        register_free(cart.placed, user)
+        lines = cart.lines + [CartLine(o, o.balance, o.balance) for o in cart.placed if o.balance]
+        if not lines:
+            return None, cart
+        payment = _open_payment(user, lines, amount, gateway=provider.name, save_method=save_method)
     return payment, cart
 
 
@@ -127,26 +138,74 @@ def pay(company, payment, token):
 
     Returns (payment, settled_now): settled_now is True only for the one call that posted the money.
     """
-    if payment.state == Payment.SUCCEEDED:
-        return payment, False
-    if payment.state in (Payment.FAILED, Payment.CANCELLED):
-        raise CheckoutRefused(payment.failure or "This payment was cancelled. Nothing was charged.")
     with write_transaction():
-        Payment.update(state=Payment.PROCESSING).where(
+        moved = Payment.update(state=Payment.PROCESSING, processing_at=utcnow()).where(
             (Payment.id == payment.id) & (Payment.state == Payment.PENDING)
         ).execute()
+    provider = provider_named(payment.gateway)
+    if not moved:  # another request moved it: never charge for it here, only find out what happened
+        return follow_up(provider, Payment.get_by_id(payment.id))
     try:
-        charge = provider_for(company).confirm(payment.key, token, payment.amount_cents)  # no transaction open
+        charge = provider.confirm(payment.key, token, payment.amount_cents)  # no transaction open
     except Declined as declined:
         with write_transaction():
-            _release(payment, Payment.FAILED, failure=str(declined))
+            _release(payment, Payment.FAILED, from_states=[Payment.PROCESSING], failure=str(declined))
         raise CheckoutRefused(str(declined)) from None
     except GatewayTimeout:
         raise PaymentUnsettled(
             "We could not hear back from the card network. Press Try again: you will not be charged twice."
         ) from None
-    settled_now = _settle(payment, charge)
-    return Payment.get_by_id(payment.id), settled_now
+    return record_charge(provider, payment, charge)
+
+
+def follow_up(provider, payment):
+    """A payment this request did not start charging: its outcome, asking the provider while it is in Processing."""
+    for _ in range(FOLLOW_UP_TRIES):  # a double click: the first request usually settles within moments
+        if payment.state != Payment.PROCESSING:
+            break
+        time.sleep(FOLLOW_UP_PAUSE)
+        payment = Payment.get_by_id(payment.id)
+    if payment.state == Payment.SUCCEEDED:
+        return payment, False
+    if payment.state != Payment.PROCESSING:
+        raise CheckoutRefused(payment.failure or "This payment was cancelled. Nothing was charged.")
+    try:
+        charge = provider.charge_for(payment.key)
+    except GatewayError:
+        charge = None
+    if charge is None:
+        raise PaymentUnsettled("Your payment is still being confirmed by the card network. Nothing more will be "
+                               "charged; press Try again in a minute.")
+    return record_charge(provider, payment, charge)
+
+
+def record_charge(provider, payment, charge):
+    """Settle a charge the provider made; if the payment was given up meanwhile, refund it. Returns (payment, settled_now)."""
+    ids = _settle(payment, charge)
+    if ids is not None:
+        send_unsent(ids)
+        return Payment.get_by_id(payment.id), True
+    current = Payment.get_by_id(payment.id)
+    if current.state == Payment.SUCCEEDED:
+        return current, False  # a concurrent request settled it
+    refund_given_up(provider, current, charge)
+    raise ChargeRefunded(STOPPED_AND_REFUNDED)
+
+
+def refund_given_up(provider, payment, charge):
+    """Give back a charge that landed on a failed or cancelled payment; a refund the provider refuses stays due."""
+    with write_transaction():
+        Payment.update(state=Payment.REFUND_DUE, gateway_reference=charge.reference, failure=STOPPED_AND_REFUNDED).where(
+            (Payment.id == payment.id) & Payment.state.in_([Payment.FAILED, Payment.CANCELLED, Payment.REFUND_DUE])
+        ).execute()
+    provider.refund(charge.reference, charge.amount_cents, key=f"{payment.key}-given-up")  # once per key
+    with write_transaction():
+        return Payment.update(state=Payment.REFUNDED).where(
+            (Payment.id == payment.id) & (Payment.state == Payment.REFUND_DUE)).execute()
+
+
+def _allocated_households(payment):
+    return [o.account_id for o in Order.select(Order.account).join(Allocation).where(Allocation.payment == payment)]
 
 
 def _post_allocations(payment, kind, memo, created_by):
@@ -158,7 +217,7 @@ def _post_allocations(payment, kind, memo, created_by):
         student_id, location_id = tags.get(allocation.order_id, (None, None))
         applied = min(allocation.amount_cents, max(balances[allocation.order_id], 0))
         common = dict(account=allocation.order.account_id, kind=kind, payer_account=payment.payer_account_id,
-                      created_by=created_by, memo=memo)
+                      created_by=created_by, memo=memo, payment=payment)
         if applied:
             LedgerEntry.create(amount_cents=-applied, order=allocation.order_id, student=student_id,
                                location=location_id, **common)
@@ -170,21 +229,25 @@ def _post_allocations(payment, kind, memo, created_by):
 
 
 def _settle(payment, charge):
-    """Record the charge once: ledger entries, a saved card if asked for, the cart emptied of these orders."""
+    """Record the charge once: ledger entries, registrations, a saved card if asked for, the receipt in the outbox.
+
+    Returns the receipt's message ids, or None when the payment was no longer in Processing.
+    """
     with write_transaction():
+        lock_households(_allocated_households(payment))  # the balances read below stay true until the commit
         settled = Payment.update(
             state=Payment.SUCCEEDED, settled_at=utcnow(), gateway_reference=charge.reference,
             card_brand=charge.card.brand, card_last4=charge.card.last4,
         ).where((Payment.id == payment.id) & (Payment.state == Payment.PROCESSING)).execute()
         if not settled:
-            return False  # a concurrent request settled it already
+            return None
         _post_allocations(payment, LedgerEntry.PAYMENT, f"Card payment ({charge.card.brand} {charge.card.last4})",
                           payment.user_id)
         register_paid(payment, payment.user_id)
         CheckoutLock.delete().where(CheckoutLock.payment == payment).execute()
         if payment.save_method:
             save_payment_method(payment.user_id, payment.gateway, charge.card)
-    return True
+        return queue_receipt(Payment.get_by_id(payment.id))
 
 
 def save_payment_method(user_id, gateway, card):
@@ -201,12 +264,13 @@ def save_payment_method(user_id, gateway, card):
 def cancel(payment):
     """The payer turned back on the card page: nothing was charged, and the orders are free again."""
     with write_transaction():
-        _release(payment, Payment.CANCELLED, from_states=[Payment.PENDING])
+        _release(payment, Payment.CANCELLED)
 
 
 def apply_credit(user, account):
-    """Use the household's unapplied credit on the cart, oldest order first; no gateway involved."""
+    """Use the household's unapplied credit on the cart, oldest order first, with a receipt; no gateway involved."""
     with write_transaction():
+        lock_households([account.id])  # reading the credit and spending it is one decision
         cancel_abandoned(user)
         cart = cart_of(user)
         credit = unapplied_credit(account)
@@ -219,6 +283,8 @@ def apply_credit(user, account):
                                 settled_at=utcnow())
         _post_allocations(payment, LedgerEntry.CREDIT, "Credit applied", user)
         LedgerEntry.create(account=account, kind=LedgerEntry.CREDIT, amount_cents=amount, created_by=user,
-                           memo=f"Credit used for payment {payment.key[:8]}")
+                           payment=payment, memo=f"Credit used for payment {payment.key[:8]}")
         CheckoutLock.delete().where(CheckoutLock.payment == payment).execute()
+        receipt = queue_receipt(payment)
+    send_unsent(receipt)
     return payment

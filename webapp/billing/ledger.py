@@ -1,7 +1,18 @@
-"""Balances, always summed from the ledger."""
+"""Balances, always summed from the ledger, and the household lock every money decision takes."""
 from peewee import fn
 
-from ..models import LedgerEntry, Order
+from ..database import is_sqlite
+from ..models import Account, LedgerEntry, Order
+
+
+def lock_households(account_ids):
+    """Inside a write transaction: hold these households until the commit, so the balances read now stay true.
+
+    PostgreSQL takes the rows' locks in id order (two decisions never wait on each other crosswise); SQLite's
+    IMMEDIATE transaction already holds the only write lock.
+    """
+    if account_ids and not is_sqlite():
+        list(Account.select(Account.id).where(Account.id.in_(sorted(set(account_ids)))).order_by(Account.id).for_update())
 
 
 def order_balances(order_ids):

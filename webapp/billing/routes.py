@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from ..access import family, role_required
 from ..extensions import htmx
-from ..gateway import provider_for
+from ..gateway import provider_for, provider_named
 from ..models import Payment, User
 from ..templating import current_company, money, render
 from . import checkout
@@ -12,7 +12,7 @@ from .cart import CartRefused, add_to_cart, cart_of, cart_order_ids, payable_ord
 from .forms import NEW_CARD, CheckoutForm
 from .ledger import payable_online_orders, unapplied_credit
 from .methods import delete_method, make_default, method_or_404, saved_methods
-from .receipts import receipt_lines, send_receipt
+from .receipts import paid_with, planned_lines, receipt_lines
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
 
@@ -117,6 +117,10 @@ def start_checkout():
     for line in cart.changed:
         flash(f"The balance of order #{line.order.number} changed to {money(line.balance)} since you added it; "
               "this payment uses the new balance.", "warning")
+    if payment is None:  # only free registrations: registered already
+        for item in cart.registrations:
+            flash(f"{item.student.first_name} is registered in {item.course.name}.", "success")
+        return redirect(url_for("registration.mine"), 303)
     if form.method.data != NEW_CARD:
         return _pay(payment, saved[form.method.data].token)
     return_url = url_for("billing.review", key=payment.key, _external=True)
@@ -133,6 +137,12 @@ def _payment_or_404(key):
     return payment
 
 
+def _returned_card(payment, nonce):
+    """The card entered on this payment's own card page, named by the nonce its return address carries."""
+    provider = provider_named(payment.gateway)
+    return provider.returned_card(payment.key, nonce) if provider and nonce else None
+
+
 @bp.route("/payments/<key>/review")
 @role_required(User.PATRON)
 def review(key):
@@ -140,25 +150,21 @@ def review(key):
     payment = _payment_or_404(key)
     if payment.state == Payment.SUCCEEDED:
         return redirect(url_for("billing.receipt", key=key), 303)
-    provider = provider_for(current_company())
-    token = request.args.get("token", "")
-    card = provider.card(token) if provider and token else None
-    return render("billing/review.html", "content", payment=payment, card=card, token=token,
-                  cancelled="cancelled" in request.args, lines=receipt_lines(payment))
+    nonce = request.args.get("nonce", "")
+    return render("billing/review.html", "content", payment=payment, card=_returned_card(payment, nonce), nonce=nonce,
+                  cancelled="cancelled" in request.args, lines=planned_lines(payment))
 
 
-def _pay(payment, token):
+def _pay(payment, token, nonce=""):
     try:
         payment, settled_now = checkout.pay(current_company(), payment, token)
     except checkout.PaymentUnsettled as unsettled:
-        provider = provider_for(current_company())
-        return render("billing/review.html", "content", status=503, payment=payment, card=provider.card(token),
-                      token=token, cancelled=False, lines=receipt_lines(payment), unsettled=str(unsettled))
+        return render("billing/review.html", "content", status=503, payment=payment, card=None, nonce=nonce,
+                      cancelled=False, lines=planned_lines(payment), unsettled=str(unsettled))
     except checkout.CheckoutRefused as refused:
-        flash(f"{refused} Nothing was charged.", "error")
+        flash(str(refused) if isinstance(refused, checkout.ChargeRefunded) else f"{refused} Nothing was charged.", "error")
         return redirect(url_for("billing.cart"), 303)
-    if settled_now:  # one receipt, however often the button was pressed
-        send_receipt(payment, current_company())
+    if settled_now:
         flash("Thank you: your payment is received.", "success")
     return redirect(url_for("billing.receipt", key=payment.key), 303)
 
@@ -166,8 +172,14 @@ def _pay(payment, token):
 @bp.route("/payments/<key>/pay", methods=["POST"])
 @role_required(User.PATRON)
 def confirm(key):
-    """Charge the card for this payment; pressing it twice or retrying charges once."""
-    return _pay(_payment_or_404(key), request.form.get("token", ""))
+    """Charge the card entered on this payment's card page; pressing it twice or retrying charges once."""
+    payment = _payment_or_404(key)
+    nonce = request.form.get("nonce", "")
+    card = _returned_card(payment, nonce)
+    if payment.state == Payment.PENDING and card is None:  # only this payment's own card page names the card
+        flash("The card details did not come back from the payment page. Please enter the card again.", "error")
+        return redirect(url_for("billing.review", key=key), 303)
+    return _pay(payment, card.token if card else "", nonce)
 
 
 @bp.route("/payments/<key>")
@@ -177,7 +189,8 @@ def receipt(key):
     payment = _payment_or_404(key)
     if payment.state != Payment.SUCCEEDED:
         return redirect(url_for("billing.review", key=key), 303)
-    return render("billing/receipt.html", "content", payment=payment, lines=receipt_lines(payment))
+    lines, kept = receipt_lines(payment)
+    return render("billing/receipt.html", "content", payment=payment, lines=lines, kept=kept, paid_with=paid_with(payment))
 
 
 @bp.route("/cart/apply-credit", methods=["POST"])

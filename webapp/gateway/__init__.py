@@ -34,7 +34,11 @@ class Charge:
 
 
 class Provider(ABC):
-    """prepare() never moves money; confirm() charges once per idempotency key; refund() gives money back."""
+    """prepare() never moves money; confirm() charges once per idempotency key; refund() gives money back.
+
+    A card entered on the hosted page comes back to Cubby only as a one-time nonce in the return URL, bound to
+    that payment's key: the token itself never travels through the browser.
+    """
 
     name = ""
 
@@ -43,20 +47,30 @@ class Provider(ABC):
         """The URL of the provider's hosted card page for this payment."""
 
     @abstractmethod
-    def card(self, token):
-        """The Card behind a token, or None when the provider does not know it."""
+    def returned_card(self, key, nonce):
+        """The Card entered on the hosted page of payment `key`, named by its return nonce; None otherwise."""
 
     @abstractmethod
     def confirm(self, key, token, amount_cents):
         """Charge the card; the same key always answers with the same Charge. Raises Declined or GatewayTimeout."""
 
     @abstractmethod
-    def refund(self, reference, amount_cents):
-        """Give back part or all of a charge; returns the refund's reference."""
+    def charge_for(self, key):
+        """The Charge the provider made for this idempotency key, or None (reconciliation asks this)."""
+
+    @abstractmethod
+    def refund(self, reference, amount_cents, key):
+        """Give back part or all of a charge, once per key; returns the refund's reference."""
+
+
+def provider_named(name):
+    """The provider called `name` (as stored on a payment), or None."""
+    from .sandbox import SandboxProvider
+
+    provider = {"sandbox": SandboxProvider}.get(name)
+    return provider and provider()
 
 
 def provider_for(company):
     """The company's configured provider, or None when it takes no online payments."""
-    from .sandbox import SandboxProvider
-
-    return {"sandbox": SandboxProvider}.get(company.payment_gateway, lambda: None)()
+    return provider_named(company.payment_gateway)

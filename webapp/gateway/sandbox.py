@@ -39,6 +39,8 @@ class SandboxSession(BaseModel):
     description = pw.CharField(max_length=200)
     return_url = pw.CharField(max_length=500)
     created_at = pw.DateTimeField(default=utcnow)
+    token = pw.CharField(max_length=64, null=True)  # the card entered on this page
+    nonce = pw.CharField(max_length=64, null=True, unique=True)  # what the return URL carries instead of the token
 
 
 class SandboxToken(BaseModel):
@@ -59,7 +61,15 @@ class SandboxCharge(BaseModel):
     created_at = pw.DateTimeField(default=utcnow)
 
 
-MODELS = [SandboxSession, SandboxToken, SandboxCharge]
+class SandboxRefund(BaseModel):
+    key = pw.CharField(max_length=80, unique=True)
+    reference = pw.CharField(max_length=64)
+    charge = pw.CharField(max_length=64)
+    amount_cents = pw.IntegerField()
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+MODELS = [SandboxSession, SandboxToken, SandboxCharge, SandboxRefund]
 
 
 class SandboxProvider(Provider):
@@ -72,9 +82,18 @@ class SandboxProvider(Provider):
         )
         return f"/sandbox-gateway/pay/{session.id}"
 
-    def card(self, token):
+    def returned_card(self, key, nonce):
+        session = SandboxSession.get_or_none(
+            (SandboxSession.payment_key == key) & (SandboxSession.nonce == nonce) & SandboxSession.token.is_null(False))
+        return session and self._card(session.token)
+
+    def _card(self, token):
         known = SandboxToken.get_or_none(SandboxToken.token == token)
         return known and Card(known.token, known.brand, known.last4, known.exp_month, known.exp_year)
+
+    def charge_for(self, key):
+        existing = SandboxCharge.get_or_none(SandboxCharge.idempotency_key == key)
+        return existing and Charge(existing.reference, existing.amount_cents, self._card(existing.token))
 
     def confirm(self, key, token, amount_cents):
         card = SandboxToken.get_or_none(SandboxToken.token == token)
@@ -87,7 +106,7 @@ class SandboxProvider(Provider):
             existing = self._charge_once(key, token, amount_cents)
             if card.outcome == TIMES_OUT:
                 raise GatewayTimeout("The card network did not answer in time.")  # after charging, as networks do
-        return Charge(existing.reference, existing.amount_cents, self.card(token))
+        return Charge(existing.reference, existing.amount_cents, self._card(token))
 
     def _charge_once(self, key, token, amount_cents):
         try:
@@ -99,15 +118,19 @@ class SandboxProvider(Provider):
         except pw.IntegrityError:  # the same key arrived twice at once: one charge, both get it
             return SandboxCharge.get(SandboxCharge.idempotency_key == key)
 
-    def refund(self, reference, amount_cents):
+    def refund(self, reference, amount_cents, key):
         with write_transaction():
+            done = SandboxRefund.get_or_none(SandboxRefund.key == key)
+            if done:
+                return done.reference
             updated = SandboxCharge.update(refunded_cents=SandboxCharge.refunded_cents + amount_cents).where(
                 (SandboxCharge.reference == reference)
                 & (SandboxCharge.refunded_cents + amount_cents <= SandboxCharge.amount_cents)
             ).execute()
-        if not updated:
-            raise Declined("That refund is larger than what is left of the charge.")
-        return "re_" + secrets.token_hex(12)
+            if not updated:
+                raise Declined("That refund is larger than what is left of the charge.")
+            return SandboxRefund.create(key=key, reference="re_" + secrets.token_hex(12), charge=reference,
+                                        amount_cents=amount_cents).reference
 
 
 def luhn_valid(number):
@@ -160,11 +183,14 @@ def hosted_page(session_id):
     if form.validate_on_submit():
         brand, outcome = TEST_CARDS.get(form.digits(), ("Card", SUCCEEDS))
         month, year = form.expiry_month_year()
-        token = SandboxToken.create(
-            token="tok_" + secrets.token_hex(12), brand=brand, last4=form.digits()[-4:], exp_month=month,
-            exp_year=year, outcome=outcome,
-        )
+        with write_transaction():
+            token = SandboxToken.create(
+                token="tok_" + secrets.token_hex(12), brand=brand, last4=form.digits()[-4:], exp_month=month,
+                exp_year=year, outcome=outcome,
+            )
+            nonce = secrets.token_urlsafe(24)
+            SandboxSession.update(token=token.token, nonce=nonce).where(SandboxSession.id == session.id).execute()
         separator = "&" if "?" in session.return_url else "?"
-        return redirect(f"{session.return_url}{separator}token={token.token}", 303)
+        return redirect(f"{session.return_url}{separator}nonce={nonce}", 303)
     status = 422 if form.errors else 200
     return render_template("gateway/sandbox_pay.html", form=form, session=session, test_cards=TEST_CARDS), status

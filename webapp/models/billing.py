@@ -67,6 +67,8 @@ class LedgerEntry(BaseModel):
     memo = pw.CharField(max_length=200, default="")
     created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = pw.DateTimeField(default=utcnow, index=True)
+    # The payment this entry records, so a receipt shows exactly what went where (credit kept as credit).
+    payment = pw.DeferredForeignKey("Payment", null=True, backref="entries", on_delete="RESTRICT", index=True)
 
     def save(self, *args, **kwargs):
         if self.id is not None:

@@ -39,15 +39,20 @@ class Payment(BaseModel):
     """One payment for a cart, applied across its orders. The key is the gateway's idempotency key."""
 
     PENDING = "pending"  # created; the gateway has not been asked to move money yet
-    PROCESSING = "processing"  # the gateway was asked; a timeout leaves it here until a retry settles it
+    PROCESSING = "processing"  # the gateway was asked; a timeout leaves it here until reconciliation settles it
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    REFUND_DUE = "refund_due"  # charged after it was given up: the money goes back to the card
+    REFUNDED = "refunded"
 
     CARD = "card"
     CREDIT = "credit"
     CASH = "cash"
     CHECK = "check"
+    TRANSFER = "transfer"
+    PURCHASE_ORDER = "po"
+    OFFLINE_LABELS = {CASH: "Cash", CHECK: "Check", TRANSFER: "Bank transfer", PURCHASE_ORDER: "Purchase order"}
 
     key = pw.CharField(max_length=64, unique=True)
     user = pw.ForeignKeyField(User, null=True, backref="payments", on_delete="SET NULL")
@@ -63,6 +68,7 @@ class Payment(BaseModel):
     failure = pw.CharField(max_length=200, default="")
     note = pw.CharField(max_length=200, default="")
     created_at = pw.DateTimeField(default=utcnow)
+    processing_at = pw.DateTimeField(null=True)  # when the gateway was asked: reconciliation waits a while after it
     settled_at = pw.DateTimeField(null=True)
 
 

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
-from ..attendance.services import retrying_write
 from ..database import write_transaction
 from ..models import Course, Meeting, Punch, PunchPass, User
+from ..outbox import send_unsent
 from .balances import order_money
 from .services import PackageRefused, locked, sale_order
 
@@ -76,12 +76,13 @@ def sell_pass(company, staff, student, course, name, punches, price_cents, expir
     if expires_on is not None and expires_on <= today:
         raise PackageRefused("Pick an expiry date after today.", "expires_on")
 
-    def change():
-        order = sale_order(company, staff, student.billing_account, name, price_cents, student, paid_cents, method)
-        return PunchPass.create(student=student, course=course, name=name, punches=punches, order=order,
-                                purchased_on=today, expires_on=expires_on, created_by=staff)
-
-    return retrying_write(change)
+    with write_transaction():
+        order, receipt = sale_order(company, staff, student.billing_account, name, price_cents, student, paid_cents,
+                                    method)
+        punch_pass = PunchPass.create(student=student, course=course, name=name, punches=punches, order=order,
+                                      purchased_on=today, expires_on=expires_on, created_by=staff)
+    send_unsent(receipt)
+    return punch_pass
 
 
 def redeem_punch(user, punch_pass, meeting, today):

@@ -2,9 +2,9 @@
 ledger entries on the package's order; quantities move only when a usage invoice is paid or a paid one voided."""
 from peewee import IntegrityError, fn
 
-from ..attendance.services import retrying_write
-from ..billing.charges import ChargeRefused, create_order, record_offline_payment
+from ..billing.charges import ChargeRefused, create_order, post_offline_payment
 from ..database import is_sqlite, write_transaction
+from ..outbox import send_unsent
 from ..models import LedgerEntry, Package, PackageAllotment, PackagePurchase, UsageInvoice, utcnow
 from .balances import package_balance
 
@@ -39,28 +39,30 @@ def define_package(name, price_cents, allotments):
 
 
 def sale_order(company, staff, account, description, price_cents, student=None, paid_cents=0, method="cash"):
-    """An order for a package or pass with its charge and, when paid at once, the payment; returns the order."""
+    """Inside a write transaction: an order for a package or pass with its charge and, when paid at once, the
+    payment. Returns (order, the receipt's message ids) so the caller sends the receipt after the commit."""
     if student is not None and student.billing_account_id != account.id:
         raise PackageRefused("Pick a student of that household.", "student")
     if paid_cents > price_cents:
         raise PackageRefused("The amount paid now cannot be more than the price.", "paid_now")
     try:
         order = create_order(company, staff, account, [(description, price_cents, student)])
-        if paid_cents:
-            record_offline_payment(staff, order, account, paid_cents, method, "paid at sale")
+        if not paid_cents:
+            return order, []
+        return order, post_offline_payment(staff, order, account, paid_cents, method, "paid at sale")[1]
     except ChargeRefused as refused:
         raise PackageRefused(str(refused)) from refused
-    return order
 
 
 def sell_package(company, staff, package, account, student=None, paid_cents=0, method="cash"):
     """Sell a package to a household (optionally for one student): its order, charge and any payment at once."""
-
-    def change():
-        order = sale_order(company, staff, account, package.name, package.price_cents, student, paid_cents, method)
-        return PackagePurchase.create(package=package, account=account, student=student, order=order, created_by=staff)
-
-    return retrying_write(change)  # two sales at once on PostgreSQL may pick the same order number
+    with write_transaction():
+        order, receipt = sale_order(company, staff, account, package.name, package.price_cents, student, paid_cents,
+                                    method)
+        purchase = PackagePurchase.create(package=package, account=account, student=student, order=order,
+                                          created_by=staff)
+    send_unsent(receipt)
+    return purchase
 
 
 def record_payment(staff, purchase, cents, method, note=""):
@@ -70,9 +72,10 @@ def record_payment(staff, purchase, cents, method, note=""):
         if cents > owed:
             raise PackageRefused("That is more than the package still owes.", "amount")
         try:
-            record_offline_payment(staff, purchase.order, purchase.account, cents, method, note)
+            _, receipt = post_offline_payment(staff, purchase.order, purchase.account, cents, method, note)
         except ChargeRefused as refused:
             raise PackageRefused(str(refused), "amount") from refused
+    send_unsent(receipt)
 
 
 def _post(staff, purchase, kind, cents, memo):

@@ -90,10 +90,13 @@ def remove_registration(user, item_id):
 
 
 def registrations_in_cart(user):
-    """The user's registrations waiting in the cart, with course and student, in one query."""
+    """The user's registrations waiting in the cart that the user may still pay for, with course and student."""
+    from ..billing.cart import paying_households
+
     return list(RegistrationItem.select(RegistrationItem, Course, Student).join(Course)
                 .switch(RegistrationItem).join(Student)
-                .where(RegistrationItem.user == user).order_by(RegistrationItem.added_at, RegistrationItem.id))
+                .where((RegistrationItem.user == user) & Student.billing_account.in_(paying_households(user)))
+                .order_by(RegistrationItem.added_at, RegistrationItem.id))
 
 
 def _claim_seat(course, student):

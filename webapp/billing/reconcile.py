@@ -1,0 +1,69 @@
+"""Reconciliation: payments left in Processing (a timeout, a killed worker) are settled, failed or refunded by
+asking their provider about the idempotency key; abandoned checkouts are cancelled. `flask payments reconcile`."""
+import datetime
+import logging
+
+import click
+from flask.cli import AppGroup
+from peewee import fn
+
+from ..database import write_transaction
+from ..extensions import db
+from ..gateway import GatewayError, provider_named
+from ..models import Payment, utcnow
+from .checkout import ABANDONED_AFTER, CheckoutRefused, _release, record_charge, refund_given_up
+
+log = logging.getLogger(__name__)
+payments_cli = AppGroup("payments", help="Card payments.")
+WAIT_MINUTES = 5  # a charge in flight answers well within this; only then may "no charge" mean none will come
+NEVER_CHARGED = "The card network never confirmed this payment, so nothing was charged."
+
+
+def reconcile(older_than_minutes=WAIT_MINUTES):
+    """Finish every payment in Processing longer than that, refund what is due, cancel abandoned checkouts; counts."""
+    done = {"settled": 0, "failed": 0, "refunded": 0, "cancelled": 0}
+    since = utcnow() - datetime.timedelta(minutes=older_than_minutes)
+    stuck = Payment.select().where(
+        ((Payment.state == Payment.PROCESSING) & (fn.COALESCE(Payment.processing_at, Payment.created_at) <= since))
+        | (Payment.state == Payment.REFUND_DUE)
+    ).order_by(Payment.id)
+    for payment in stuck:
+        provider = provider_named(payment.gateway)
+        try:
+            outcome = _finish(provider, payment)
+        except GatewayError:  # the provider is not answering: the next run asks again
+            log.warning("payment %s: the provider did not answer; left for the next run", payment.key)
+            continue
+        if outcome:
+            done[outcome] += 1
+    with write_transaction():
+        for payment in Payment.select().where(
+                (Payment.state == Payment.PENDING) & (Payment.created_at < utcnow() - ABANDONED_AFTER)):
+            done["cancelled"] += _release(payment, Payment.CANCELLED)
+    return done
+
+
+def _finish(provider, payment):
+    """Settle, fail or refund one payment by what its provider holds; which it was, or None if another request did."""
+    charge = provider.charge_for(payment.key)
+    if payment.state == Payment.REFUND_DUE:
+        return "refunded" if charge and refund_given_up(provider, payment, charge) else None
+    if charge is None:
+        with write_transaction():
+            released = _release(payment, Payment.FAILED, from_states=[Payment.PROCESSING], failure=NEVER_CHARGED)
+        return "failed" if released else None
+    try:
+        _, settled_now = record_charge(provider, payment, charge)
+    except CheckoutRefused:
+        return "refunded"
+    return "settled" if settled_now else None
+
+
+@payments_cli.command("reconcile")
+@click.option("--older-than", "older_than", default=WAIT_MINUTES, show_default=True, type=click.IntRange(min=0),
+              help="Minutes a payment must have been in Processing.")
+def reconcile_command(older_than):
+    """Settle, fail or refund payments stuck in Processing; cancel abandoned checkouts."""
+    with db.connection_context():
+        done = reconcile(older_than)
+    click.echo(", ".join(f"{what} {count}" for what, count in done.items()))
