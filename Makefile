@@ -5,7 +5,7 @@ FLASK   := .venv/bin/flask --app wsgi
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
 
-.PHONY: run test setup db vendor browser bench lighthouse e2e clean
+.PHONY: run test setup db vendor browser bench lighthouse e2e reliability clean
 
 run: setup
 	@echo ""
@@ -19,7 +19,16 @@ run: setup
 	COOKIE_SECURE=0 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup browser
-	$(PY) -m pytest
+	$(PY) -m pytest --ignore=tests/reliability
+
+# Faults and load against real gunicorn processes: on SQLite, then on PostgreSQL when PG_URL answers.
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/cubby_ci
+reliability: setup
+	$(PY) -m pytest -s tests/reliability
+	if $(PY) -c "import psycopg2, sys; psycopg2.connect(sys.argv[1].rsplit('/', 1)[0] + '/postgres').close()" "$(PG_URL)"; then \
+	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -s tests/reliability; \
+	elif [ "$$CI" = "true" ]; then echo "!!! PostgreSQL is not reachable at $(PG_URL)" >&2; exit 1; \
+	else echo "!!! PostgreSQL is not reachable at $(PG_URL): the reliability tests ran on SQLite only" >&2; fi
 
 e2e: setup browser
 	$(PY) -m pytest tests/e2e

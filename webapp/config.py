@@ -34,6 +34,7 @@ def from_environment():
         "MAIL_USE_TLS": env("MAIL_USE_TLS", "0") == "1",
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "Cubby <no-reply@localhost>"),
         "MAIL_FILE_PATH": env("MAIL_FILE_PATH", str(ROOT / "instance" / "mail")),
+        "SANDBOX_LATENCY_MS": int(env("SANDBOX_LATENCY_MS", "0")),
         "SESSION_COOKIE_SECURE": env("COOKIE_SECURE", "1") == "1",
         "REMEMBER_COOKIE_SECURE": env("COOKIE_SECURE", "1") == "1",
     }

@@ -5,9 +5,10 @@ The card number is checked and dropped here; only brand, last 4 digits and expir
 """
 import datetime
 import secrets
+import time
 
 import peewee as pw
-from flask import Blueprint, abort, redirect, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
@@ -103,10 +104,19 @@ class SandboxProvider(Provider):
         if existing is None:
             if card.outcome in OUTCOME_MESSAGES:
                 raise Declined(OUTCOME_MESSAGES[card.outcome])
+            self._network_delay()  # the way there
             existing = self._charge_once(key, token, amount_cents)
+            self._network_delay()  # and back: the card is charged, the answer not yet in
             if card.outcome == TIMES_OUT:
                 raise GatewayTimeout("The card network did not answer in time.")  # after charging, as networks do
         return Charge(existing.reference, existing.amount_cents, self._card(token))
+
+    @staticmethod
+    def _network_delay():
+        """Half of SANDBOX_LATENCY_MS: a real network's time, so fault tests can stop a worker mid-charge."""
+        milliseconds = current_app.config.get("SANDBOX_LATENCY_MS", 0)
+        if milliseconds:
+            time.sleep(milliseconds / 2000)
 
     def _charge_once(self, key, token, amount_cents):
         try:

@@ -1,0 +1,1 @@
+"""Fault and load tests against real gunicorn processes (make reliability)."""
