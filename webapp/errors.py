@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from .extensions import htmx
+from .redirects import safe_next
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
@@ -28,12 +29,11 @@ def error_response(status, message=None):
 
 
 def _same_origin_referrer():
-    """The page the expired form was on, if it is ours."""
-    ref = request.referrer or ""
-    parts = urlsplit(ref)
-    if parts.netloc and parts.netloc != request.host:
+    """The page the expired form was on, if it is one of ours."""
+    parts = urlsplit(request.referrer or "")
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
         return None
-    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path else None
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def _csrf_expired(error):

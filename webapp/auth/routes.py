@@ -4,6 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter, login_manager
 from ..models import User
+from ..redirects import safe_next
 from ..templating import render
 from . import services
 from .forms import SignInForm
@@ -30,13 +31,6 @@ def _submitted_email():
     return "signin:" + request.form.get("email", "").strip().lower()[:254]
 
 
-def _safe_next(target):
-    """A local path to go on to after signing in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGNIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
 @limiter.limit(
@@ -50,7 +44,7 @@ def sign_in():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user:
-            target = _safe_next(request.args.get("next"))
+            target = safe_next(request.args.get("next"))
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(user, remember=form.remember.data)
             return redirect(target or url_for("home.index"), 303)
