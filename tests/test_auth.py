@@ -71,7 +71,7 @@ def test_failed_attempts_are_limited_per_account(client):
         assert sign_in(client, "parent@example.com", "wrong-password").status_code == 422
     response = sign_in(client, "parent@example.com")  # even the right password waits now
     assert response.status_code == 429
-    assert "Too many sign-in attempts" in page_text(response)
+    assert "Too many sign-in attempts for this account. Try again in 5 minutes." in page_text(response)
     assert sign_in(client, "partner@example.com").status_code == 303  # other accounts are not locked
 
 
@@ -84,7 +84,16 @@ def test_failed_attempts_are_limited_per_ip(fresh_database_url, tmp_path):
     client = app.test_client()
     for n in range(3):
         assert sign_in(client, f"guess{n}@example.com", "wrong-password").status_code == 422
-    assert sign_in(client, "guess9@example.com", "wrong-password").status_code == 429
+    response = sign_in(client, "guess9@example.com", "wrong-password")
+    assert response.status_code == 429
+    assert "Too many sign-in attempts from your network. Try again in 1 minute." in page_text(response)
+
+
+def test_a_right_password_gives_its_attempt_back(client):
+    for password in ["wrong-1", "wrong-2", "wrong-3", "wrong-4", "cubby-demo"]:
+        sign_in(client.application.test_client(), "parent@example.com", password)
+    assert sign_in(client, "parent@example.com", "wrong-5").status_code == 422  # the fifth failure, not a sixth
+    assert sign_in(client, "parent@example.com").status_code == 429
 
 
 def test_successful_sign_ins_do_not_count_against_the_limit(app):

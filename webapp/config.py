@@ -23,7 +23,9 @@ def from_environment():
     env = os.environ.get
     return {
         "DATABASE_URL": env("DATABASE_URL", f"sqlite:///{ROOT / 'db' / 'cubby.sqlite3'}"),
+        "DATABASE_POOL_TIMEOUT": float(env("DATABASE_POOL_TIMEOUT", "10")),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", ""),
         "SIGNIN_LIMIT_PER_ACCOUNT": env("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"),
         "SIGNIN_LIMIT_PER_IP": env("SIGNIN_LIMIT_PER_IP", "30 per 5 minutes"),
         "MAIL_BACKEND": env("MAIL_BACKEND", "console"),

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf
+from playhouse.pool import MaxConnectionsExceeded
 
 from .extensions import htmx
 from .redirects import safe_next
@@ -15,6 +16,7 @@ MESSAGES = {
     405: ("Not allowed", "That address does not take this kind of request."),
     429: ("Too many attempts", "Please wait a few minutes and try again."),
     500: ("Something went wrong on our side", "Nothing was changed. Please try again in a moment."),
+    503: ("Cubby is busy", "Cubby is busy right now, so nothing was changed. Please try again in a moment."),
 }
 
 
@@ -26,6 +28,19 @@ def error_response(status, message=None):
         body = render_template("partials/_flash.html", flash_messages=[("error", f"{title}. {detail}")])
         return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "outerHTML", "Vary": "HX-Request"}
     return render_template("errors/error.html", status=status, title=title, detail=detail), status, {"Vary": "HX-Request"}
+
+
+def _busy(error):
+    """No database connection came free in time (or no attempt counter answered): come back in a moment.
+
+    The page is made without the database: the layout reads the company and the user from it.
+    """
+    title, detail = MESSAGES[503]
+    headers = {"Retry-After": "5", "Vary": "HX-Request"}
+    if htmx:
+        body = render_template("partials/_flash.html", flash_messages=[("error", f"{title}. {detail}")])
+        return body, 503, {**headers, "HX-Retarget": "#flash", "HX-Reswap": "outerHTML"}
+    return render_template("errors/busy.html", title=title, detail=detail), 503, headers
 
 
 def _same_origin_referrer():
@@ -51,3 +66,5 @@ def init_app(app):
     for status in (400, 403, 404, 405, 429, 500):
         app.register_error_handler(status, lambda e, s=status: error_response(s, getattr(e, "description_for_user", None)))
     app.register_error_handler(CSRFError, _csrf_expired)
+    app.register_error_handler(503, _busy)
+    app.register_error_handler(MaxConnectionsExceeded, _busy)

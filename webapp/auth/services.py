@@ -1,6 +1,7 @@
 """Passwords and sessions."""
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..attempts import Limit, count_attempt
 from ..database import write_transaction
 from ..models import User
 from ..models.people import new_session_token
@@ -18,13 +19,21 @@ def hash_password(password):
     return generate_password_hash(password)
 
 
-def authenticate(email, password):
-    """The user with this email and password, or None."""
-    user = User.get_or_none(User.email == email.strip().lower())
+def authenticate(email, password, client_address):
+    """The user with this email and password, or None; TooManyAttempts before any check once a limit is used up."""
+    email = email.strip().lower()
+    attempt = count_attempt(
+        Limit("SIGNIN_LIMIT_PER_ACCOUNT", f"signin:{email}", "Too many sign-in attempts for this account."),
+        Limit("SIGNIN_LIMIT_PER_IP", f"signin-ip:{client_address}", "Too many sign-in attempts from your network."),
+    )
+    user = User.get_or_none(User.email == email)
     if user is None:
         check_password_hash(_UNKNOWN_USER_HASH, password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    attempt.give_back()
+    return user
 
 
 def end_other_sessions(user):

@@ -1,0 +1,118 @@
+"""Password attempts are counted before the password is checked: bursts, the connection pool, shared storage."""
+import re
+import threading
+import time
+
+import pytest
+
+from conftest import TEST_CONFIG, CsrfClient, page_text, release_connections, sign_in
+from webapp import create_app
+from webapp.auth import services
+
+ACCOUNT_REFUSAL = re.compile(r"Too many sign-in attempts for this account\. Try again in [1-5] minutes?\.")
+
+
+@pytest.fixture
+def app_with(fresh_database_url, tmp_path):
+    """app_with(SETTING=value, ...) gives an app on a fresh database with those settings."""
+    made = []
+
+    def make(**config):
+        app = create_app({**TEST_CONFIG, "DATABASE_URL": fresh_database_url(tmp_path), **config})
+        app.test_client_class = CsrfClient
+        app.config["PROPAGATE_EXCEPTIONS"] = False  # an error shows as the 500 page a user would see
+        made.append(app)
+        return app
+
+    yield make
+    release_connections()
+
+
+class Checked(list):
+    """The passwords checked so far; each check takes `seconds` longer, as under load.
+
+    With `real = False` every password is wrong without running scrypt: for tests about the pool, not passwords.
+    """
+
+    seconds, real = 0.05, True
+
+
+@pytest.fixture
+def password_checks(monkeypatch):
+    """Counts the password checks and slows each one down, so that a burst overlaps."""
+    checked = Checked()
+    real = services.check_password_hash
+
+    def slow_check(password_hash, password):
+        checked.append(password)
+        time.sleep(checked.seconds)
+        return checked.real and real(password_hash, password)
+
+    monkeypatch.setattr(services, "check_password_hash", slow_check)
+    return checked
+
+
+def at_once(calls):
+    """Run the calls in threads released together; their results in order (the first error is raised)."""
+    start, results = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(i):
+        start.wait()
+        try:
+            results[i] = calls[i]()
+        except Exception as error:  # noqa: BLE001 - handed to the test's thread below
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return results
+
+
+def test_a_burst_of_guesses_checks_no_more_passwords_than_the_limit(app, password_checks):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    clients = [app.test_client() for _ in range(25)]
+    responses = at_once([lambda c=c, i=i: sign_in(c, "parent@example.com", f"guess-{i}") for i, c in enumerate(clients)])
+    statuses = [r.status_code for r in responses]
+    assert len(password_checks) <= 5
+    assert 500 not in statuses
+    assert statuses.count(422) == len(password_checks)
+    refused = [r for r in responses if r.status_code == 429]
+    assert len(refused) == 25 - len(password_checks)
+    for response in refused:
+        assert ACCOUNT_REFUSAL.search(page_text(response)), page_text(response)
+        assert 0 < int(response.headers["Retry-After"]) <= 300
+    # The owner's right password waits too, and says until when.
+    assert ACCOUNT_REFUSAL.search(page_text(sign_in(app.test_client(), "parent@example.com")))
+
+
+def test_a_burst_beyond_the_connection_pool_waits_for_a_connection(app_with, password_checks):
+    password_checks.real = False
+    app = app_with(SIGNIN_LIMIT_PER_IP="100 per minute")
+    clients = [app.test_client() for _ in range(40)]
+    responses = at_once([lambda c=c, i=i: sign_in(c, f"guess{i}@example.com", "wrong-password") for i, c in enumerate(clients)])
+    assert [r.status_code for r in responses] == [422] * 40
+    assert all("That email and password do not match an account." in page_text(r) for r in responses)
+
+
+def test_a_burst_that_outwaits_the_pool_is_told_to_come_back_never_a_500(app_with, password_checks):
+    password_checks.seconds, password_checks.real = 0.5, False
+    app = app_with(SIGNIN_LIMIT_PER_IP="100 per minute", DATABASE_POOL_TIMEOUT=0.05)
+    clients = [app.test_client() for _ in range(40)]
+    responses = at_once([lambda c=c, i=i: sign_in(c, f"guess{i}@example.com", "wrong-password") for i, c in enumerate(clients)])
+    statuses = [r.status_code for r in responses]
+    assert set(statuses) <= {422, 503} and 503 in statuses, statuses
+    busy = next(r for r in responses if r.status_code == 503)
+    assert "Cubby is busy" in page_text(busy) and int(busy.headers["Retry-After"]) > 0
+
+
+def test_no_attempt_counter_means_no_password_check(app_with, password_checks):
+    app = app_with(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1")  # nothing listens there
+    response = sign_in(app.test_client(), "parent@example.com")
+    assert response.status_code == 503 and "Cubby is busy" in page_text(response)
+    assert password_checks == []
