@@ -116,3 +116,16 @@ def test_no_attempt_counter_means_no_password_check(app_with, password_checks):
     response = sign_in(app.test_client(), "parent@example.com")
     assert response.status_code == 503 and "Cubby is busy" in page_text(response)
     assert password_checks == []
+
+
+def test_a_burst_of_current_password_guesses_checks_no_more_than_the_limit(signed_in, password_checks):
+    client = signed_in("parent@example.com")
+    password_checks.clear()  # the sign-in's own check
+    data = lambda i: {"current_password": f"guess-{i}", "new_password": "a new passphrase",  # noqa: E731
+                      "confirm_password": "a new passphrase"}
+    responses = at_once([lambda i=i: client.post("/account/password", data=data(i)) for i in range(25)])
+    assert len(password_checks) <= 5
+    assert sorted({r.status_code for r in responses}) == [422, 429]
+    refused = [r for r in responses if r.status_code == 429]
+    assert len(refused) == 25 - len(password_checks)
+    assert all("Too many password attempts for this account. Try again in" in page_text(r) for r in refused)
