@@ -1,77 +1,9 @@
 """Password attempts are counted before the password is checked: bursts, the connection pool, shared storage."""
 import re
-import threading
-import time
 
-import pytest
-
-from conftest import TEST_CONFIG, CsrfClient, page_text, release_connections, sign_in
-from webapp import create_app
-from webapp.auth import services
+from conftest import at_once, page_text, sign_in
 
 ACCOUNT_REFUSAL = re.compile(r"Too many sign-in attempts for this account\. Try again in [1-5] minutes?\.")
-
-
-@pytest.fixture
-def app_with(fresh_database_url, tmp_path):
-    """app_with(SETTING=value, ...) gives an app on a fresh database with those settings."""
-    made = []
-
-    def make(**config):
-        app = create_app({**TEST_CONFIG, "DATABASE_URL": fresh_database_url(tmp_path), **config})
-        app.test_client_class = CsrfClient
-        app.config["PROPAGATE_EXCEPTIONS"] = False  # an error shows as the 500 page a user would see
-        made.append(app)
-        return app
-
-    yield make
-    release_connections()
-
-
-class Checked(list):
-    """The passwords checked so far; each check takes `seconds` longer, as under load.
-
-    With `real = False` every password is wrong without running scrypt: for tests about the pool, not passwords.
-    """
-
-    seconds, real = 0.05, True
-
-
-@pytest.fixture
-def password_checks(monkeypatch):
-    """Counts the password checks and slows each one down, so that a burst overlaps."""
-    checked = Checked()
-    real = services.check_password_hash
-
-    def slow_check(password_hash, password):
-        checked.append(password)
-        time.sleep(checked.seconds)
-        return checked.real and real(password_hash, password)
-
-    monkeypatch.setattr(services, "check_password_hash", slow_check)
-    return checked
-
-
-def at_once(calls):
-    """Run the calls in threads released together; their results in order (the first error is raised)."""
-    start, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(i):
-        start.wait()
-        try:
-            results[i] = calls[i]()
-        except Exception as error:  # noqa: BLE001 - handed to the test's thread below
-            results[i] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    for result in results:
-        if isinstance(result, Exception):
-            raise result
-    return results
 
 
 def test_a_burst_of_guesses_checks_no_more_passwords_than_the_limit(app, password_checks):

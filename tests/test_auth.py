@@ -223,12 +223,8 @@ def test_wrong_current_passwords_are_limited_per_account(signed_in, app):
     assert sign_in(app.test_client(), "partner@example.com").status_code == 303  # other accounts are not locked
 
 
-def test_wrong_current_passwords_are_limited_per_ip(fresh_database_url, tmp_path):
-    from conftest import TEST_CONFIG, CsrfClient
-    from webapp import create_app
-
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": fresh_database_url(tmp_path), "SIGNIN_LIMIT_PER_IP": "3 per minute"})
-    app.test_client_class = CsrfClient
+def test_wrong_current_passwords_are_limited_per_ip(app_with):
+    app = app_with(SIGNIN_LIMIT_PER_IP="3 per minute")
     guesses = [("parent@example.com", "wrong-1"), ("partner@example.com", "wrong-2"), ("nanny@example.com", "wrong-3")]
     for email, guess in guesses:
         client = app.test_client()

@@ -3,6 +3,7 @@ import copy
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import attempts, cli, errors, security, templating
 from .config import ROOT, from_environment, secret_key
@@ -32,6 +33,10 @@ def create_app(config=None):
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
+    if hops := app.config["TRUSTED_PROXIES"]:
+        # The client's address, scheme, host and port as the proxies in front saw them; a client's own
+        # X-Forwarded-* values sit further left and are ignored. No X-Forwarded-Prefix: Cubby is served at /.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     db.initialize(open_database(app.config["DATABASE_URL"], app.config["DATABASE_POOL_TIMEOUT"]))
     app.teardown_request(_close)  # peewee connects on a request's first query; static files need none

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf
 from playhouse.pool import MaxConnectionsExceeded
+from werkzeug.exceptions import SecurityError
 
 from .extensions import htmx
 from .redirects import safe_next
@@ -43,6 +44,11 @@ def _busy(error):
     return render_template("errors/busy.html", title=title, detail=detail), 503, headers
 
 
+def _untrusted_host(error):
+    """A Host not in TRUSTED_HOSTS: plain text, since no URL can be built for it (the layout builds many)."""
+    return "This site is not served under that name.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def _same_origin_referrer():
     """The page the expired form was on, if it is one of ours."""
     parts = urlsplit(request.referrer or "")
@@ -67,4 +73,5 @@ def init_app(app):
         app.register_error_handler(status, lambda e, s=status: error_response(s, getattr(e, "description_for_user", None)))
     app.register_error_handler(CSRFError, _csrf_expired)
     app.register_error_handler(503, _busy)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(MaxConnectionsExceeded, _busy)
