@@ -161,15 +161,14 @@ def signed_in(app):
 
 @pytest.fixture
 def app_with(fresh_database_url, tmp_path, monkeypatch):
-    """app_with(SETTING=value, ...) gives an app on a fresh database with those settings; environment={...} sets
-    environment variables first. Errors show as the 500 page a user would see."""
+    """app_with({VARIABLE: value}, SETTING=value) gives an app on a fresh database from that environment and config."""
 
     def make(environment=None, **config):
         for name, value in (environment or {}).items():
             monkeypatch.setenv(name, value)
         app = create_app({**TEST_CONFIG, "DATABASE_URL": fresh_database_url(tmp_path), **config})
         app.test_client_class = CsrfClient
-        app.config["PROPAGATE_EXCEPTIONS"] = False
+        app.config["PROPAGATE_EXCEPTIONS"] = False  # an error shows as the 500 page a user would see
         return app
 
     yield make
@@ -177,11 +176,9 @@ def app_with(fresh_database_url, tmp_path, monkeypatch):
 
 
 class Checked(list):
-    """The passwords checked so far; each check takes `seconds` longer, as under load.
+    """The passwords checked so far; each check takes `seconds` longer, as under load."""
 
-    With `real = False` every password is wrong without running scrypt: for tests about the pool, not passwords.
-    """
-
+    # real = False: every password is wrong without running scrypt, for tests about the pool rather than passwords.
     seconds, real = 0.05, True
 
 

@@ -1,9 +1,7 @@
-"""Limits on password attempts: an attempt is counted before its password is checked, and given back if it was right.
-
-Counting first means a burst of guesses gets no more password checks than the limit (testing first and counting
-after the check let a whole burst through); giving a right password's attempt back keeps "only failures count".
-The counters live in the `limits` library's storage: in memory for one process, in Redis for several workers.
-"""
+"""Limits on password attempts: an attempt is counted before its password is checked, and given back if it was right."""
+# Counting first means a burst of guesses gets no more password checks than the limit (testing first and counting
+# after the check let a whole burst through); giving a right password's attempt back keeps "only failures count".
+# The counters live in the `limits` library's storage: in memory for one process, in Redis for several workers.
 import math
 import time
 from dataclasses import dataclass

@@ -32,10 +32,8 @@ def error_response(status, message=None):
 
 
 def _busy(error):
-    """No database connection came free in time (or no attempt counter answered): come back in a moment.
-
-    The page is made without the database: the layout reads the company and the user from it.
-    """
+    """No database connection came free in time (or no attempt counter answered): come back in a moment."""
+    # Made without the database (not in the layout, which reads the company and the user from it).
     title, detail = MESSAGES[503]
     headers = {"Retry-After": "5", "Vary": "HX-Request"}
     if htmx:
