@@ -1,18 +1,23 @@
 """Fixtures: a fresh database per test (SQLite file copy, or a PostgreSQL database from a template),
-the app, a test client that sends CSRF tokens, sign-in as any demo persona, and a SQL query counter."""
+the app, a test client that sends CSRF tokens, sign-in as any demo persona, a SQL query counter, and helpers for
+concurrent requests and apps with their own settings."""
 import contextlib
 from html import unescape
 import os
 import re
 import shutil
+import threading
+import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.security import check_password_hash
 
 from webapp import create_app
+from webapp.auth import services as auth_services
 from webapp.extensions import db
 
 DEMO_PASSWORD = "cubby-demo"
@@ -136,9 +141,9 @@ def client(app):
     return app.test_client()
 
 
-def sign_in(client, email, password=DEMO_PASSWORD, **extra):
-    """Post the sign-in form; returns the response."""
-    return client.post("/sign-in", data={"email": email, "password": password, **extra})
+def sign_in(client, email, password=DEMO_PASSWORD, headers=None, **extra):
+    """Post the sign-in form (extra form fields in `extra`); returns the response."""
+    return client.post("/sign-in", data={"email": email, "password": password, **extra}, headers=headers)
 
 
 @pytest.fixture
@@ -152,6 +157,65 @@ def signed_in(app):
         return client
 
     return make
+
+
+@pytest.fixture
+def app_with(fresh_database_url, tmp_path, monkeypatch):
+    """app_with({VARIABLE: value}, SETTING=value) gives an app on a fresh database from that environment and config."""
+
+    def make(environment=None, **config):
+        for name, value in (environment or {}).items():
+            monkeypatch.setenv(name, value)
+        app = create_app({**TEST_CONFIG, "DATABASE_URL": fresh_database_url(tmp_path), **config})
+        app.test_client_class = CsrfClient
+        app.config["PROPAGATE_EXCEPTIONS"] = False  # an error shows as the 500 page a user would see
+        return app
+
+    yield make
+    release_connections()
+
+
+class Checked(list):
+    """The passwords checked so far; each check takes `seconds` longer, as under load."""
+
+    # real = False: every password is wrong without running scrypt, for tests about the pool rather than passwords.
+    seconds, real = 0.05, True
+
+
+@pytest.fixture
+def password_checks(monkeypatch):
+    """Counts the password checks and slows each one down, so that a burst overlaps."""
+    checked = Checked()
+
+    def slow_check(password_hash, password):
+        checked.append(password)
+        time.sleep(checked.seconds)
+        return checked.real and check_password_hash(password_hash, password)
+
+    monkeypatch.setattr(auth_services, "check_password_hash", slow_check)
+    return checked
+
+
+def at_once(calls):
+    """Run the calls in threads released together; their results in order (the first error is raised)."""
+    start, results = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(i):
+        start.wait()
+        try:
+            results[i] = calls[i]()
+        except Exception as error:  # noqa: BLE001 - handed to the test's thread below
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return results
 
 
 @contextlib.contextmanager

@@ -71,7 +71,7 @@ def test_failed_attempts_are_limited_per_account(client):
         assert sign_in(client, "parent@example.com", "wrong-password").status_code == 422
     response = sign_in(client, "parent@example.com")  # even the right password waits now
     assert response.status_code == 429
-    assert "Too many sign-in attempts" in page_text(response)
+    assert "Too many sign-in attempts for this account. Try again in 5 minutes." in page_text(response)
     assert sign_in(client, "partner@example.com").status_code == 303  # other accounts are not locked
 
 
@@ -84,7 +84,16 @@ def test_failed_attempts_are_limited_per_ip(fresh_database_url, tmp_path):
     client = app.test_client()
     for n in range(3):
         assert sign_in(client, f"guess{n}@example.com", "wrong-password").status_code == 422
-    assert sign_in(client, "guess9@example.com", "wrong-password").status_code == 429
+    response = sign_in(client, "guess9@example.com", "wrong-password")
+    assert response.status_code == 429
+    assert "Too many sign-in attempts from your network. Try again in 1 minute." in page_text(response)
+
+
+def test_a_right_password_gives_its_attempt_back(client):
+    for password in ["wrong-1", "wrong-2", "wrong-3", "wrong-4", "cubby-demo"]:
+        sign_in(client.application.test_client(), "parent@example.com", password)
+    assert sign_in(client, "parent@example.com", "wrong-5").status_code == 422  # the fifth failure, not a sixth
+    assert sign_in(client, "parent@example.com").status_code == 429
 
 
 def test_successful_sign_ins_do_not_count_against_the_limit(app):
@@ -182,3 +191,65 @@ def test_session_and_remember_cookies_are_locked_down(fresh_database_url, tmp_pa
     for name in ("session=", "remember_token="):
         cookie = next(c for c in cookies if c.startswith(name))
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+
+@pytest.mark.parametrize("common", ["12345678", "PassWord1", "iloveyou", "Sunshine", "QWERTYUIOP"])
+def test_change_password_refuses_a_commonly_used_password(signed_in, app, common):
+    client = signed_in("parent@example.com")
+    response = change_password(client, "cubby-demo", common)
+    assert response.status_code == 422
+    assert "This password is on a list of commonly used passwords" in page_text(response)
+    assert sign_in(app.test_client(), "parent@example.com").status_code == 303  # the old password still works
+    assert sign_in(app.test_client(), "parent@example.com", common).status_code == 422
+
+
+def test_the_common_password_list_is_long_and_loaded_once():
+    from webapp.auth.common_passwords import common_passwords, is_common
+
+    assert len(common_passwords()) >= 10_000 and isinstance(common_passwords(), frozenset)
+    assert common_passwords() is common_passwords()
+    assert is_common("LetMeIn1") and not is_common("correct horse battery staple")
+
+
+def test_wrong_current_passwords_are_limited_per_account(signed_in, app):
+    client = signed_in("parent@example.com")
+    for n in range(5):
+        assert change_password(client, f"wrong-{n}", "a new passphrase").status_code == 422
+    response = change_password(client, "cubby-demo", "a new passphrase")  # even the right one waits now
+    assert response.status_code == 429
+    assert "Too many password attempts for this account. Try again in 5 minutes." in page_text(response)
+    assert 0 < int(response.headers["Retry-After"]) <= 300
+    assert sign_in(app.test_client(), "parent@example.com", "a new passphrase").status_code == 429  # one budget
+    assert sign_in(app.test_client(), "partner@example.com").status_code == 303  # other accounts are not locked
+
+
+def test_wrong_current_passwords_are_limited_per_ip(app_with):
+    app = app_with(SIGNIN_LIMIT_PER_IP="3 per minute")
+    guesses = [("parent@example.com", "wrong-1"), ("partner@example.com", "wrong-2"), ("nanny@example.com", "wrong-3")]
+    for email, guess in guesses:
+        client = app.test_client()
+        with client.session_transaction() as session:  # signed in already: the sign-in itself counts nothing
+            session["_user_id"] = User.get(User.email == email).session_token
+        assert change_password(client, guess, "a new passphrase").status_code == 422
+    response = change_password(client, "cubby-demo", "a new passphrase")
+    assert response.status_code == 429
+    assert "Too many password attempts from your network. Try again in 1 minute." in page_text(response)
+
+
+def test_a_password_change_gives_its_attempt_back(signed_in, app):
+    client = signed_in("parent@example.com")
+    for n in range(4):
+        change_password(client, f"wrong-{n}", "a new passphrase")
+    assert change_password(client, "cubby-demo", "a new passphrase").status_code == 303
+    assert change_password(client, "wrong-again", "another passphrase").status_code == 422  # the fifth failure
+    assert sign_in(app.test_client(), "parent@example.com", "a new passphrase").status_code == 429
+
+
+def test_too_many_password_attempts_under_htmx_answer_the_security_section(signed_in):
+    client = signed_in("parent@example.com")
+    for n in range(5):
+        change_password(client, f"wrong-{n}", "a new passphrase")
+    response = change_password(client, "wrong-5", "a new passphrase", headers={"HX-Request": "true"})
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section class="card" id="security"') and "Try again in 5 minutes." in html

@@ -3,11 +3,12 @@ import copy
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, errors, security, templating
+from . import attempts, cli, errors, security, templating
 from .config import ROOT, from_environment, secret_key
 from .database import open_database
-from .extensions import csrf, db, htmx, limiter, login_manager, mail
+from .extensions import csrf, db, htmx, login_manager, mail
 
 
 def create_app(config=None):
@@ -25,7 +26,6 @@ def create_app(config=None):
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=3600,
-        RATELIMIT_HEADERS_ENABLED=True,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
     app.config.update(config or {})
@@ -33,17 +33,18 @@ def create_app(config=None):
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
+    if hops := app.config["TRUSTED_PROXIES"]:
+        # The client's address, scheme, host and port as the proxies in front saw them; a client's own
+        # X-Forwarded-* values sit further left and are ignored. No X-Forwarded-Prefix: Cubby is served at /.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
-    db.initialize(open_database(app.config["DATABASE_URL"]))
+    db.initialize(open_database(app.config["DATABASE_URL"], app.config["DATABASE_POOL_TIMEOUT"]))
     app.teardown_request(_close)  # peewee connects on a request's first query; static files need none
 
     csrf.init_app(app)
     htmx.init_app(app)
     mail.init_app(app)
-    limiter.init_app(app)
-    # Cubby sets no default limits: the sign-in limits are checked by their own decorators, so the
-    # limiter's check before every request only costs time (its after-request hook stays: it counts failures).
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    attempts.init_app(app)
     app.session_interface = SessionInterface()
     login_manager.init_app(app)
 

@@ -18,12 +18,22 @@ def secret_key(instance_path):
     return path.read_text().strip()
 
 
+def _names(value):
+    """A comma-separated list of host names, or None when the variable is not set."""
+    return [name.strip() for name in value.split(",") if name.strip()] if value else None
+
+
 def from_environment():
     """Settings read from environment variables; see the README's Configuration table."""
     env = os.environ.get
     return {
+        "TRUSTED_PROXIES": int(env("TRUSTED_PROXIES", "0")),
+        "TRUSTED_HOSTS": _names(env("TRUSTED_HOSTS")),
+        "SERVER_NAME": env("SERVER_NAME") or None,
         "DATABASE_URL": env("DATABASE_URL", f"sqlite:///{ROOT / 'db' / 'cubby.sqlite3'}"),
+        "DATABASE_POOL_TIMEOUT": float(env("DATABASE_POOL_TIMEOUT", "10")),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", ""),
         "SIGNIN_LIMIT_PER_ACCOUNT": env("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"),
         "SIGNIN_LIMIT_PER_IP": env("SIGNIN_LIMIT_PER_IP", "30 per 5 minutes"),
         "MAIL_BACKEND": env("MAIL_BACKEND", "console"),

@@ -1,7 +1,5 @@
 """Extension objects, bound to the app in create_app."""
 from flask_htmx import HTMX
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_wtf import CSRFProtect
@@ -12,4 +10,3 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 mail = Mail()
-limiter = Limiter(key_func=get_remote_address)

@@ -1,8 +1,9 @@
 """My Account: Login / Security first; later releases add the other sections."""
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from ..access import family
+from ..attempts import TooManyAttempts
 from ..auth.forms import ChangePasswordForm
 from ..billing.methods import saved_methods
 from ..gateway import provider_for
@@ -28,17 +29,23 @@ def index():
 def password():
     """Change password: needs the current one; signs out every other device."""
     form = ChangePasswordForm()
+    status, headers = 422, {}
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            change_password(user, form.current_password.data, form.new_password.data)
+            change_password(user, form.current_password.data, form.new_password.data, request.remote_addr)
+        except TooManyAttempts as refused:
+            form.current_password.errors.append(str(refused))
+            status, headers = 429, {"Retry-After": str(refused.retry_after)}
         except PasswordError as error:
             form.current_password.errors.append(str(error))
         else:
             login_user(user)  # this device keeps going under the new session token
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("account.index"), 303)
-    return render(
-        "account/index.html", "security", status=422, form=form, households=family().memberships,
+    response = render(
+        "account/index.html", "security", status=status, form=form, households=family().memberships,
         students=family().students, methods=[], gateway=None,
     )
+    response.headers.update(headers)
+    return response

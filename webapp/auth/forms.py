@@ -1,7 +1,9 @@
 """Sign-in and password forms."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from .common_passwords import is_common
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 1000
 
@@ -32,3 +34,11 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired("Repeat the new password."), EqualTo("new_password", "The two new passwords differ.")],
         render_kw={"autocomplete": "new-password"},
     )
+
+    def validate_new_password(self, field):
+        """Refuse what attackers try first: a password from the common-password list."""
+        if is_common(field.data):
+            raise ValidationError(
+                "This password is on a list of commonly used passwords, which are the first ones attackers try. "
+                "Please choose another (a few unrelated words make a good passphrase)."
+            )

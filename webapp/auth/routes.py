@@ -1,9 +1,11 @@
 """Sign in and sign out."""
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import limiter, login_manager
+from ..attempts import TooManyAttempts
+from ..extensions import login_manager
 from ..models import User
+from ..redirects import safe_next
 from ..templating import render
 from . import services
 from .forms import SignInForm
@@ -21,50 +23,28 @@ def load_user(session_token):
     return User.get_or_none(User.session_token == session_token)
 
 
-def _failed(response):
-    """Only failed attempts count against the sign-in limits."""
-    return response.status_code == 422
-
-
-def _submitted_email():
-    return "signin:" + request.form.get("email", "").strip().lower()[:254]
-
-
-def _safe_next(target):
-    """A local path to go on to after signing in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGNIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    lambda: current_app.config["SIGNIN_LIMIT_PER_ACCOUNT"], key_func=_submitted_email, methods=["POST"], deduct_when=_failed
-)
 def sign_in():
     """Sign in with email and password; each role lands on its own home."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except TooManyAttempts as refused:
+            form.password.errors.append(str(refused))
+            response = render("auth/sign_in.html", "content", status=429, form=form)
+            response.headers["Retry-After"] = str(refused.retry_after)
+            return response
         if user:
-            target = _safe_next(request.args.get("next"))
+            target = safe_next(request.args.get("next"))
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(user, remember=form.remember.data)
             return redirect(target or url_for("home.index"), 303)
         form.password.errors.append("That email and password do not match an account.")
     status = 422 if form.errors else 200
     return render("auth/sign_in.html", "content", status=status, form=form)
-
-
-@bp.errorhandler(429)
-def too_many_attempts(error):
-    """The sign-in form again, saying why it is closed for now."""
-    form = SignInForm()
-    form.password.errors = ["Too many sign-in attempts. Please wait a few minutes and try again."]
-    return render("auth/sign_in.html", "content", status=429, form=form)
 
 
 @bp.route("/sign-out", methods=["POST"])

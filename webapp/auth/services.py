@@ -1,6 +1,7 @@
 """Passwords and sessions."""
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..attempts import Limit, count_attempt
 from ..database import write_transaction
 from ..models import User
 from ..models.people import new_session_token
@@ -18,13 +19,26 @@ def hash_password(password):
     return generate_password_hash(password)
 
 
-def authenticate(email, password):
-    """The user with this email and password, or None."""
-    user = User.get_or_none(User.email == email.strip().lower())
+def _password_attempt(email, client_address, what):
+    """Count a guess at this account's password; sign-in and Change password share one budget per account and IP."""
+    return count_attempt(
+        Limit("SIGNIN_LIMIT_PER_ACCOUNT", f"password:{email}", f"Too many {what} attempts for this account."),
+        Limit("SIGNIN_LIMIT_PER_IP", f"password-ip:{client_address}", f"Too many {what} attempts from your network."),
+    )
+
+
+def authenticate(email, password, client_address):
+    """The user with this email and password, or None; TooManyAttempts before any check once a limit is used up."""
+    email = email.strip().lower()
+    attempt = _password_attempt(email, client_address, "sign-in")
+    user = User.get_or_none(User.email == email)
     if user is None:
         check_password_hash(_UNKNOWN_USER_HASH, password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    attempt.give_back()
+    return user
 
 
 def end_other_sessions(user):
@@ -33,10 +47,12 @@ def end_other_sessions(user):
     User.update(session_token=user.session_token).where(User.id == user.id).execute()
 
 
-def change_password(user, current, new):
-    """Set a new password after checking the current one; ends the user's other sessions."""
+def change_password(user, current, new, client_address):
+    """Set a new password after checking the current one (a counted attempt); ends the user's other sessions."""
+    attempt = _password_attempt(user.email, client_address, "password")
     if not check_password_hash(user.password_hash, current):
         raise PasswordError("That is not your current password.")
+    attempt.give_back()
     with write_transaction():
         user.password_hash = hash_password(new)
         user.session_token = new_session_token()
