@@ -33,7 +33,7 @@ reliability: setup
 e2e: setup browser
 	$(PY) -m pytest tests/e2e
 
-setup: .venv/.installed static/vendor/.installed db
+setup: .venv/.installed static/vendor/.installed static/build/manifest.json db
 
 .venv/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -48,6 +48,10 @@ static/vendor/.installed: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
 	touch $@
+
+# The shell files under content-hashed names, gzipped, for WhiteNoise (webapp/assets.py).
+static/build/manifest.json: static/vendor/.installed $(wildcard static/css/* static/js/* static/icons/*)
+	$(FLASK) assets build
 
 db: .venv/.installed
 	$(FLASK) db upgrade

@@ -33,6 +33,15 @@ TEST_CONFIG = {
 }
 
 
+def pytest_configure(config):
+    """The static files under their hashed names, as `make setup` builds them, for a bare pytest run too."""
+    from webapp.assets import BUILD, build
+    from webapp.config import ROOT
+
+    if not (ROOT / "static" / BUILD / "manifest.json").exists():
+        build(ROOT / "static")
+
+
 class PostgresServer:
     """Creates and drops this run's databases on the server DATABASE_URL points at."""
 

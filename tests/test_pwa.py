@@ -61,7 +61,8 @@ def test_the_pages_link_the_manifest_and_icon(client):
     html = client.get("/sign-in").get_data(as_text=True)
     assert '<link rel="manifest" href="/static/manifest.webmanifest">' in html
     icon = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
-    assert png_size((STATIC / icon.removeprefix("/static/")).read_bytes()) == (192, 192)
+    assert re.fullmatch(r"/static/icons/icon-192\.[0-9a-f]{8}\.png", icon)
+    assert png_size(client.get(icon).get_data()) == (192, 192)
 
 
 def test_the_service_worker_is_served_from_the_root_and_always_revalidated(client):
@@ -69,15 +70,15 @@ def test_the_service_worker_is_served_from_the_root_and_always_revalidated(clien
     assert response.status_code == 200
     assert response.mimetype in ("text/javascript", "application/javascript")
     assert response.headers["Cache-Control"] == "no-cache"
-    assert response.get_data() == (STATIC / "sw.js").read_bytes()
     assert "/sw.js" in (STATIC / "js" / "cubby.js").read_text(), "cubby.js no longer registers the worker"
 
 
-def test_the_service_worker_precaches_the_shell_and_no_signed_in_page(client):
+def test_the_service_worker_precaches_the_shell_and_no_signed_in_page(app, client):
     source = client.get("/sw.js").get_data(as_text=True)
     precache = precache_list(source)
+    hashed = app.extensions["cubby_assets"]
     shell = {
-        "/offline", "/static/css/cubby.css", "/static/vendor/htmx.min.js", "/static/js/cubby.js",
+        "/offline", *(f"/static/{hashed[name]}" for name in ("css/cubby.css", "vendor/htmx.min.js", "js/cubby.js")),
         "/static/manifest.webmanifest", "/static/icons/icon-192.png", "/static/icons/icon-512.png",
         "/static/icons/maskable-512.png",
     }
@@ -90,7 +91,7 @@ def test_the_service_worker_precaches_the_shell_and_no_signed_in_page(client):
         assert response.status_code == 200, path
     # The precache at install is the only write: nothing fetched later is ever stored.
     assert "cache.put" not in source and source.count("addAll(") == 1
-    assert re.search(r'const VERSION = "cubby-shell-v\d+";', source), "the cache name must be versioned"
+    assert re.search(r'const VERSION = "cubby-shell-[0-9a-f]{8}";', source), "the cache name must be versioned"
 
 
 def test_the_offline_page_is_served_to_a_signed_out_visitor(client):
@@ -101,7 +102,7 @@ def test_the_offline_page_is_served_to_a_signed_out_visitor(client):
     assert re.search(r"<main\b", html) and re.search(r"<h1>You are offline</h1>", html)
     assert "needs a connection to show your classes" in html and "balances" in html
     assert re.search(r'<a class="button primary" href="/">Try again</a>', html)
-    assert '<link rel="stylesheet" href="/static/css/cubby.css">' in html
+    assert re.search(r'<link rel="stylesheet" href="/static/css/cubby\.[0-9a-f]{8}\.css">', html)
     assert "<script" not in html and "style=" not in html
 
 
@@ -114,3 +115,34 @@ def test_the_offline_page_holds_no_user_data_even_for_a_signed_in_user(signed_in
     assert "You are offline" in html
     for private in ("Dana", "Smith", "parent@example.com", "csrf", "X-CSRFToken", "Sign out", "Order #", "$"):
         assert private not in html, private
+
+
+def test_shell_files_have_hashed_names_far_future_caching_and_gzip(client):
+    html = client.get("/sign-in").get_data(as_text=True)
+    linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+    hashed = [path for path in linked if re.search(r"\.[0-9a-f]{8}\.(css|js|png)$", path)]
+    assert len(hashed) == 5, linked  # the stylesheet, htmx, our script and two icons
+    for path in hashed:
+        response = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        if path.endswith((".css", ".js")):
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert response.headers["Vary"] == "Accept-Encoding"
+
+
+def test_a_deploy_that_changes_a_file_changes_its_address(tmp_path):
+    import shutil
+
+    from webapp.assets import SHELL, build
+
+    for name in SHELL:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(STATIC / name, tmp_path / name)
+    before = build(tmp_path)
+    (tmp_path / "css" / "cubby.css").write_text((STATIC / "css" / "cubby.css").read_text() + "\n.new { color: red }")
+    after = build(tmp_path)
+    assert after["css/cubby.css"] != before["css/cubby.css"] and after["js/cubby.js"] == before["js/cubby.js"]
+    assert (tmp_path / "build" / after["css/cubby.css"]).exists()
+    assert not (tmp_path / "build" / before["css/cubby.css"]).exists()  # the old build is replaced whole

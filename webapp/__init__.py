@@ -5,7 +5,7 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import attempts, cli, errors, security, templating
+from . import assets, attempts, cli, errors, security, templating
 from .config import ROOT, from_environment, secret_key
 from .database import open_database
 from .extensions import csrf, db, htmx, login_manager, mail
@@ -33,6 +33,7 @@ def create_app(config=None):
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
+    assets.init_app(app)
     if hops := app.config["TRUSTED_PROXIES"]:
         # The client's address, scheme, host and port as the proxies in front saw them; a client's own
         # X-Forwarded-* values sit further left and are ignored. No X-Forwarded-Prefix: Cubby is served at /.

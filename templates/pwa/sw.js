@@ -1,27 +1,18 @@
-// Cubby's service worker, served at /sw.js (scope "/") and registered by static/js/cubby.js.
+// Cubby's service worker, made from this template at /sw.js (scope "/") and registered by static/js/cubby.js.
 //
 // It keeps the shell (CSS, htmx, our script, the manifest, the icons and the offline page) so the
 // portal starts fast and can say "You are offline" when the network is gone. Pages and htmx fragments
 // hold family data (names, classes, balances): they always come from the network and are NEVER stored.
 // The only write to the cache is the precache at install, of the fixed list below.
 //
-// Shell files are served cache-first: bump VERSION whenever one of them (cubby.css, cubby.js, htmx,
-// the icons, the offline page) changes, or phones keep the old copy. The new worker fills a new cache,
-// takes over at once and deletes the old caches.
+// Shell files are served cache-first. Their addresses carry a hash of their content (webapp/assets.py), and
+// VERSION is a hash of this list, so a deploy that changes a file changes the worker too: the new worker
+// fills a new cache, takes over at once and deletes the old caches.
 "use strict";
 
-const VERSION = "cubby-shell-v1";
+const VERSION = "cubby-shell-{{ version }}";
 const OFFLINE_URL = "/offline";
-const PRECACHE = [
-  "/offline",
-  "/static/css/cubby.css",
-  "/static/vendor/htmx.min.js",
-  "/static/js/cubby.js",
-  "/static/manifest.webmanifest",
-  "/static/icons/icon-192.png",
-  "/static/icons/icon-512.png",
-  "/static/icons/maskable-512.png",
-];
+const PRECACHE = {{ precache|tojson }};
 const CACHE_FIRST = new Set(PRECACHE.filter((path) => path.startsWith("/static/")));
 
 self.addEventListener("install", (event) => {
