@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Lighthouse (from npm, pinned) on the signed-in guardian home, mobile preset; prints the category scores.
+# Lighthouse (from npm, pinned) on every area's main page, each as the persona who uses it, mobile preset;
+# prints the category scores per page.
 #
 #   make lighthouse                      # or: bash bench/lighthouse.sh
 #   CUBBY_URL=http://127.0.0.1:8000 bash bench/lighthouse.sh
-#   LIGHTHOUSE_REPORT=/tmp/home.json bash bench/lighthouse.sh   # keep the full JSON report
+#   LIGHTHOUSE_PAGES="parent@example.com /home" bash bench/lighthouse.sh   # only these "email path" pairs
+#   LIGHTHOUSE_REPORT=/tmp/reports bash bench/lighthouse.sh     # keep the full JSON reports in that folder
 #
 # Uses the demo at $CUBBY_URL (default http://127.0.0.1:5000). When nothing answers there it starts one
 # itself under gunicorn, as production runs, with COOKIE_SECURE=0 (plain http), and stops it at the end.
-# Signs in as Dana (parent@example.com) through the real form with curl, then has Lighthouse load /home
-# with that session cookie. Targets: performance >= 95, accessibility 100, best practices 100.
+# Signs in as each persona through the real form with curl, then has Lighthouse load the page with that
+# session cookie. Targets: performance >= 95, accessibility 100, best practices 100.
 # Like `make bench` it prints figures: it exits 0 when a target is missed, non-zero only when
 # something broke (no server, sign-in failed, Lighthouse failed).
 set -euo pipefail
@@ -16,7 +18,16 @@ cd "$(dirname "$0")/.."
 
 URL="${CUBBY_URL:-http://127.0.0.1:5000}"
 URL="${URL%/}"
-PAGE="${LIGHTHOUSE_PAGE:-/home}"  # another page: LIGHTHOUSE_PAGE=/schedule/
+PAGES="${LIGHTHOUSE_PAGES:-parent@example.com /home
+parent@example.com /schedule/
+parent@example.com /billing/pay-balance
+parent@example.com /billing/cart
+parent@example.com /register/
+parent@example.com /account/
+instructor@example.com /classes/
+staff@example.com /staff/
+staff@example.com /staff/pending/
+staff@example.com /staff/packages/}"
 LIGHTHOUSE="lighthouse@12.2.3"
 export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
 CHROME_FLAGS="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --disable-quic"
@@ -34,7 +45,7 @@ trap cleanup EXIT
 answers() { curl -fs -o /dev/null --max-time 5 "$URL/sign-in"; }
 
 if ! answers; then
-  [ -x .venv/bin/gunicorn ] && [ -f db/cubby.sqlite3 ] || make --no-print-directory setup
+  make --no-print-directory setup >/dev/null  # migrations and the static build, quick when done
   hostport="${URL#*://}"
   echo "Nothing answers at $URL: starting the demo under gunicorn ..."
   COOKIE_SECURE=0 .venv/bin/gunicorn --workers 2 --bind "$hostport" --log-level warning wsgi:app &
@@ -47,75 +58,77 @@ if ! answers; then
   answers || { echo "the demo did not answer at $URL within 10 s" >&2; exit 1; }
 fi
 
-# Sign in as Dana through the real form: the CSRF token from the page, the session cookie from the jar.
-jar="$work/cookies"
-curl -fsS -c "$jar" -o "$work/sign-in.html" "$URL/sign-in"
-token=$(.venv/bin/python -c '
-import re, sys
-html = open(sys.argv[1]).read()
-for tag in re.findall(r"<input\b[^>]*>", html):
-    if re.search(r"\bname=\"csrf_token\"", tag):
-        print(re.search(r"\bvalue=\"([^\"]*)\"", tag).group(1))
-        break
-' "$work/sign-in.html")
-[ -n "$token" ] || { echo "no csrf_token on $URL/sign-in" >&2; exit 1; }
-status=$(curl -sS -b "$jar" -c "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' -X POST "$URL/sign-in" \
-  --data-urlencode "csrf_token=$token" --data-urlencode "email=parent@example.com" --data-urlencode "password=cubby-demo")
-case "$status" in
-  30[23]\ *) ;;
-  *) echo "signing in as parent@example.com answered $status, not a redirect (wrong password? COOKIE_SECURE=1 on plain http?)" >&2; exit 1 ;;
-esac
-session=$(awk '$6 == "session" {print $7}' "$jar")
-status=$(curl -sS -H "Cookie: session=$session" -o /dev/null -w '%{http_code}' "$URL$PAGE")
-[ "$status" = 200 ] || { echo "$URL$PAGE answered $status to Dana's session, not 200" >&2; exit 1; }
+# Sign in through the real form: the CSRF token from the page, the session cookie from the jar.
+session_of() {
+  local email="$1" jar="$work/cookies-$1" token status
+  curl -fsS -c "$jar" -o "$work/sign-in.html" "$URL/sign-in"
+  token=$(sed -n 's/.*name="csrf_token"[^>]*value="\([^"]*\)".*/\1/p' "$work/sign-in.html" | head -1)
+  [ -n "$token" ] || { echo "no csrf_token on $URL/sign-in" >&2; exit 1; }
+  status=$(curl -sS -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' -X POST "$URL/sign-in" \
+    --data-urlencode "csrf_token=$token" --data-urlencode "email=$email" --data-urlencode "password=cubby-demo")
+  [ "$status" = 303 ] || { echo "signing in as $email answered $status, not 303 (COOKIE_SECURE=1 on plain http?)" >&2; exit 1; }
+  awk '$6 == "session" {print $7}' "$jar"
+}
 
-echo "Lighthouse ($LIGHTHOUSE, mobile preset) on $URL$PAGE as parent@example.com ..."
-npx --yes "$LIGHTHOUSE" "$URL$PAGE" --quiet --output=json --output-path="$work/report.json" \
-  --only-categories=performance,accessibility,best-practices \
-  --extra-headers="{\"Cookie\": \"session=$session\"}" --chrome-flags="$CHROME_FLAGS" \
-  >"$work/lighthouse.log" 2>&1 || { cat "$work/lighthouse.log" >&2; exit 1; }
-[ -z "${LIGHTHOUSE_REPORT:-}" ] || cp "$work/report.json" "$LIGHTHOUSE_REPORT"
+reports=()
+while read -r email page; do
+  [ -n "$email" ] || continue
+  session=$(session_of "$email")
+  status=$(curl -sS -H "Cookie: session=$session" -o /dev/null -w '%{http_code}' "$URL$page")
+  [ "$status" = 200 ] || { echo "$URL$page answered $status to $email's session, not 200" >&2; exit 1; }
+  report="$work/report-${#reports[@]}.json"
+  echo "Lighthouse ($LIGHTHOUSE, mobile preset) on $URL$page as $email ..."
+  npx --yes "$LIGHTHOUSE" "$URL$page" --quiet --output=json --output-path="$report" \
+    --only-categories=performance,accessibility,best-practices \
+    --extra-headers="{\"Cookie\": \"session=$session\"}" --chrome-flags="$CHROME_FLAGS" \
+    >"$work/lighthouse.log" 2>&1 || { cat "$work/lighthouse.log" >&2; exit 1; }
+  reports+=("$report")
+done <<< "$PAGES"
+if [ -n "${LIGHTHOUSE_REPORT:-}" ]; then mkdir -p "$LIGHTHOUSE_REPORT" && cp "${reports[@]}" "$LIGHTHOUSE_REPORT"; fi
 
-.venv/bin/python - "$work/report.json" <<'PY'
+.venv/bin/python - "${reports[@]}" <<'PY'
 import json
 import sys
 
-report = json.load(open(sys.argv[1]))
-if report.get("runtimeError"):
-    sys.exit(f"Lighthouse could not load the page: {report['runtimeError']}")
-if "/sign-in" in report["finalDisplayedUrl"]:
-    sys.exit(f"Lighthouse ended on {report['finalDisplayedUrl']}: the session cookie was not accepted")
-audits = report["audits"]
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100}
 UNSCORED = ("informative", "notApplicable", "manual", "error")
-
-print(f"Lighthouse {report['lighthouseVersion']} · {report['finalDisplayedUrl']} · "
-      f"{report['configSettings']['formFactor']}, {report['configSettings']['throttlingMethod']} throttling")
-missed = []
-for key, target in TARGETS.items():
+missed, summary = [], []
+for path in sys.argv[1:]:
+  report = json.load(open(path))
+  if report.get("runtimeError"):
+    sys.exit(f"Lighthouse could not load the page: {report['runtimeError']}")
+  if "/sign-in" in report["finalDisplayedUrl"]:
+    sys.exit(f"Lighthouse ended on {report['finalDisplayedUrl']}: the session cookie was not accepted")
+  audits = report["audits"]
+  print(f"\nLighthouse {report['lighthouseVersion']} · {report['finalDisplayedUrl']} · "
+        f"{report['configSettings']['formFactor']}, {report['configSettings']['throttlingMethod']} throttling")
+  scores = []
+  for key, target in TARGETS.items():
     category = report["categories"][key]
     score = round(category["score"] * 100)
-    verdict = "ok" if score >= target else "MISSED"
+    scores.append(score)
     if score < target:
-        missed.append(key)
-    print(f"  {category['title']:<16} {score:>3}   target {target:>3}  {verdict}")
+      missed.append(f"{key} on {report['finalDisplayedUrl']}")
+    print(f"  {category['title']:<16} {score:>3}   target {target:>3}  {'ok' if score >= target else 'MISSED'}")
     if key == "performance":
-        continue
+      continue
     for ref in category["auditRefs"]:
-        audit = audits[ref["id"]]
-        if audit["scoreDisplayMode"] in UNSCORED or audit["score"] is None or audit["score"] >= 1:
-            continue
-        print(f"      failing: {audit['title']} [{ref['id']}]")
-        for item in (audit.get("details") or {}).get("items", [])[:5]:
-            node = item.get("node") or {}
-            where = node.get("selector") or item.get("description") or item.get("source", {}).get("url") or item.get("url") or ""
-            if where:
-                print(f"          {str(where)[:110]}")
+      audit = audits[ref["id"]]
+      if audit["scoreDisplayMode"] in UNSCORED or audit["score"] is None or audit["score"] >= 1:
+        continue
+      print(f"      failing: {audit['title']} [{ref['id']}]")
+      for item in (audit.get("details") or {}).get("items", [])[:5]:
+        node = item.get("node") or {}
+        where = node.get("selector") or item.get("description") or item.get("source", {}).get("url") or item.get("url") or ""
+        if where:
+          print(f"          {str(where)[:110]}")
+  metrics = {m: audits[m]["displayValue"] for m in ("first-contentful-paint", "largest-contentful-paint",
+                                                      "total-blocking-time", "cumulative-layout-shift")}
+  print("  " + " · ".join(f"{audits[m]['title']} {v}" for m, v in metrics.items()))
+  summary.append((report["finalDisplayedUrl"].split("//", 1)[1].split("/", 1)[1], *scores))
 
-print("  Metrics")
-for metric in ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
-               "cumulative-layout-shift", "speed-index"):
-    audit = audits[metric]
-    print(f"    {audit['title']:<26} {audit['displayValue']:>8}   (score {audit['score']:.2f})")
-print("All targets met." if not missed else f"Targets missed: {', '.join(missed)}.")
+print("\n| page | performance | accessibility | best practices |\n|---|---|---|---|")
+for page, *scores in summary:
+  print(f"| /{page} | " + " | ".join(str(s) for s in scores) + " |")
+print("All targets met." if not missed else f"Targets missed: {'; '.join(missed)}.")
 PY
