@@ -34,10 +34,12 @@ TEST_CONFIG = {
 
 
 def pytest_configure(config):
-    """The static files under their hashed names, as `make setup` builds them, for a bare pytest run too."""
+    """Prepared queries are checked against the plain ones; the static files are built for a bare pytest run too."""
+    from webapp import prepared
     from webapp.assets import BUILD, build
     from webapp.config import ROOT
 
+    prepared.VERIFY = True
     if not (ROOT / "static" / BUILD / "manifest.json").exists():
         build(ROOT / "static")
 

@@ -6,6 +6,7 @@ from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 
 from .models import Account, Guardian, Permission, Student, StudentLink, User
+from .prepared import prepared
 
 
 def role_required(*roles):
@@ -53,23 +54,24 @@ class Family:
         return [m.account for m in self.memberships if m.can_view_balance]
 
 
+@prepared
+def _memberships(user_id):
+    return (Guardian.select(Guardian, Account).join(Account)
+            .where((Guardian.user == user_id) & (Guardian.status == Guardian.ACCEPTED))
+            .order_by(Guardian.is_primary.desc(), Account.name))
+
+
+@prepared
+def _students_of(account_ids):
+    linked = StudentLink.select(StudentLink.student).where(StudentLink.account.in_(account_ids))
+    return (Student.select().where(Student.billing_account.in_(account_ids) | Student.id.in_(linked))
+            .order_by(Student.first_name, Student.id))
+
+
 def _load_family(user_id):
-    memberships = list(
-        Guardian.select(Guardian, Account)
-        .join(Account)
-        .where((Guardian.user == user_id) & (Guardian.status == Guardian.ACCEPTED))
-        .order_by(Guardian.is_primary.desc(), Account.name)
-    )
+    memberships = _memberships(user_id)
     accounts = [m.account_id for m in memberships]
-    students = []
-    if accounts:
-        linked = StudentLink.select(StudentLink.student).where(StudentLink.account.in_(accounts))
-        students = list(
-            Student.select()
-            .where(Student.billing_account.in_(accounts) | Student.id.in_(linked))
-            .order_by(Student.first_name, Student.id)
-        )
-    return Family(memberships, students)
+    return Family(memberships, _students_of(accounts) if accounts else [])
 
 
 def family(user=None):

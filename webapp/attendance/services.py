@@ -4,6 +4,7 @@ import datetime
 from peewee import JOIN, IntegrityError, fn
 
 from ..database import is_sqlite, write_transaction
+from ..prepared import prepared
 from ..models import (
     AbsenceReason, Attendance, Company, Course, Enrollment, Location, MakeupToken, Meeting, Student, User, utcnow,
 )
@@ -37,9 +38,10 @@ def _write(record, meeting, student, **values):
     return Attendance.get_by_id(record.id)
 
 
+@prepared
 def patron_reasons():
     """Reasons a family may pick, in the code table's order."""
-    return list(
+    return (
         AbsenceReason.select()
         .where(AbsenceReason.patron_usable & AbsenceReason.active)
         .order_by(AbsenceReason.sort_order, AbsenceReason.name)
@@ -105,36 +107,42 @@ def clear_absence(meeting, student, now):
     retrying_write(lambda: clear_patron_absence(meeting, student, now))
 
 
-def records_for(meeting_ids, student_ids):
-    """{(meeting id, student id): record with its reason and who set it}, in one query."""
-    if not meeting_ids or not student_ids:
-        return {}
+@prepared
+def _records(meeting_ids, student_ids):
     setter = User.alias()
-    query = (
+    return (
         Attendance.select(Attendance, AbsenceReason, setter.id, setter.name)
         .join(AbsenceReason, JOIN.LEFT_OUTER)
         .switch(Attendance)
         .join(setter, JOIN.LEFT_OUTER, on=(Attendance.set_by == setter.id), attr="setter")
         .where(Attendance.meeting.in_(meeting_ids) & Attendance.student.in_(student_ids))
     )
-    return {(r.meeting_id, r.student_id): r for r in query}
+
+
+def records_for(meeting_ids, student_ids):
+    """{(meeting id, student id): record with its reason and who set it}, in one query."""
+    if not meeting_ids or not student_ids:
+        return {}
+    return {(r.meeting_id, r.student_id): r for r in _records(meeting_ids, student_ids)}
+
+
+@prepared
+def _status_counts(student_ids, course_ids):
+    return (
+        Attendance.select(Attendance.student, Meeting.course, Attendance.status, fn.COUNT(Attendance.id))
+        .join(Meeting)
+        .where(Attendance.student.in_(student_ids) & Meeting.course.in_(course_ids))
+        .group_by(Attendance.student, Meeting.course, Attendance.status)
+        .tuples()
+    )
 
 
 def history_for(pairs):
     """{(student id, course id): {"absent": n, "present": n}} over the course so far, in one query."""
     if not pairs:
         return {}
-    students = {s for s, _ in pairs}
-    courses = {c for _, c in pairs}
-    query = (
-        Attendance.select(Attendance.student, Meeting.course, Attendance.status, fn.COUNT(Attendance.id))
-        .join(Meeting)
-        .where(Attendance.student.in_(students) & Meeting.course.in_(courses))
-        .group_by(Attendance.student, Meeting.course, Attendance.status)
-        .tuples()
-    )
     history = {pair: {Attendance.ABSENT: 0, Attendance.PRESENT: 0} for pair in pairs}
-    for student_id, course_id, status, count in query:
+    for student_id, course_id, status, count in _status_counts({s for s, _ in pairs}, {c for _, c in pairs}):
         if (student_id, course_id) in history:
             history[(student_id, course_id)][status] = count
     return history

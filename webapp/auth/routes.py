@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..attempts import TooManyAttempts
 from ..extensions import login_manager
 from ..models import User
+from ..prepared import prepared
 from ..redirects import safe_next
 from ..templating import render
 from . import services
@@ -20,7 +21,12 @@ login_manager.session_protection = "basic"
 @login_manager.user_loader
 def load_user(session_token):
     """The user whose current session token the cookie names."""
-    return User.get_or_none(User.session_token == session_token)
+    return _user_by_token.first(session_token)
+
+
+@prepared
+def _user_by_token(session_token):
+    return User.select().where(User.session_token == session_token).limit(1)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

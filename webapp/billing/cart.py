@@ -6,6 +6,7 @@ from flask_login import current_user
 from peewee import JOIN, fn
 
 from ..database import write_transaction
+from ..prepared import prepared
 from ..models import CartItem, Order, OrderLine, RegistrationItem, Student
 from ..registration.services import registrations_in_cart
 from .ledger import order_balances, payable_online_clause
@@ -84,16 +85,18 @@ def paying_households(user):
     return [m.account_id for m in family(user).memberships if m.can_make_payments]
 
 
+@prepared
+def _cart_items(user_id, households):
+    return (CartItem.select(CartItem, Order).join(Order)
+            .where((CartItem.user == user_id) & Order.account.in_(households)).order_by(Order.created_at, Order.number))
+
+
 def cart_of(user):
     """The user's cart with current balances and its registrations, in five queries whatever its size.
 
     Only what the user may pay today: a grant revoked or a household left since takes its rows out.
     """
-    items = list(
-        CartItem.select(CartItem, Order).join(Order)
-        .where((CartItem.user == user) & Order.account.in_(paying_households(user)))
-        .order_by(Order.created_at, Order.number)
-    )
+    items = _cart_items(user, paying_households(user))
     orders = [item.order for item in items]
     balances = order_balances([o.id for o in orders])
     with_lines(orders)
@@ -107,33 +110,42 @@ def cart_of(user):
     return cart
 
 
+@prepared
+def _cart_count(user_id, households):
+    registrations = (RegistrationItem.select(fn.COUNT(RegistrationItem.id)).join(Student)
+                     .where((RegistrationItem.user == user_id) & Student.billing_account.in_(households)))
+    return (CartItem.select(fn.COUNT(CartItem.id) + registrations).join(Order)
+            .where((CartItem.user == user_id) & Order.account.in_(households)))
+
+
 def cart_count():
     """How many order balances and registrations wait in the signed-in user's cart (the header's count)."""
     if "cart_count" not in g:
-        households = paying_households(current_user)
-        registrations = (RegistrationItem.select(fn.COUNT(RegistrationItem.id)).join(Student)
-                         .where((RegistrationItem.user == current_user.id) & Student.billing_account.in_(households)))
-        g.cart_count = (CartItem.select(fn.COUNT(CartItem.id) + registrations).join(Order)
-                        .where((CartItem.user == current_user.id) & Order.account.in_(households)).scalar())
+        g.cart_count = _cart_count.scalar(current_user.id, paying_households(current_user))
     return g.cart_count
+
+
+@prepared
+def _cart_orders(user_id):
+    return CartItem.select(CartItem.order).where(CartItem.user == user_id).tuples()
 
 
 def cart_order_ids(user):
     """Ids of the orders in the user's cart (for In Cart buttons), in one query."""
-    return {order_id for (order_id,) in CartItem.select(CartItem.order).where(CartItem.user == user).tuples()}
+    return {order_id for (order_id,) in _cart_orders(user)}
+
+
+@prepared
+def _lines_of(order_ids):
+    return (OrderLine.select(OrderLine, Student).join(Student, JOIN.LEFT_OUTER)
+            .where(OrderLine.order.in_(order_ids)).order_by(OrderLine.id))
 
 
 def with_lines(orders):
     """Attach each order's lines (with their students) as `order.items`, in one query."""
     items = {order.id: [] for order in orders}
     if items:
-        query = (
-            OrderLine.select(OrderLine, Student)
-            .join(Student, JOIN.LEFT_OUTER)
-            .where(OrderLine.order.in_(list(items)))
-            .order_by(OrderLine.id)
-        )
-        for line in query:
+        for line in _lines_of(list(items)):
             items[line.order_id].append(line)
     for order in orders:
         order.items = items[order.id]

@@ -2,7 +2,8 @@
 from peewee import fn
 
 from ..database import is_sqlite
-from ..models import Account, LedgerEntry, Order
+from ..models import Account, Course, LedgerEntry, Order, OrderLine, Student
+from ..prepared import prepared
 
 
 def lock_households(account_ids):
@@ -15,15 +16,19 @@ def lock_households(account_ids):
         list(Account.select(Account.id).where(Account.id.in_(sorted(set(account_ids)))).order_by(Account.id).for_update())
 
 
+def _sums_by(column):
+    """A prepared query: {value of column: sum of amounts} over the ledger entries with these values."""
+    return prepared(lambda ids: LedgerEntry.select(column, fn.SUM(LedgerEntry.amount_cents))
+                    .where(column.in_(ids)).group_by(column).tuples())
+
+
+_order_sums, _account_sums, _student_sums = (_sums_by(c) for c in (
+    LedgerEntry.order, LedgerEntry.account, LedgerEntry.student))
+
+
 def order_balances(order_ids):
     """{order id: balance in cents} for these orders, in one query."""
-    rows = (
-        LedgerEntry.select(LedgerEntry.order, fn.SUM(LedgerEntry.amount_cents))
-        .where(LedgerEntry.order.in_(order_ids))
-        .group_by(LedgerEntry.order)
-        .tuples()
-    )
-    return {order_id: 0 for order_id in order_ids} | {o: int(b) for o, b in rows}
+    return {order_id: 0 for order_id in order_ids} | {o: int(b) for o, b in _order_sums(order_ids)}
 
 
 def payable_online_clause():
@@ -34,10 +39,11 @@ def payable_online_clause():
     )
 
 
+@prepared
 def payable_online_orders(account_ids):
     """Orders of these households that the family may pay online, with their balances, oldest first."""
     balance = fn.SUM(LedgerEntry.amount_cents)
-    return list(
+    return (
         Order.select(Order, balance.alias("balance"))
         .join(LedgerEntry, on=(LedgerEntry.order == Order.id))
         .where(Order.account.in_(account_ids) & payable_online_clause())
@@ -49,62 +55,52 @@ def payable_online_orders(account_ids):
 
 def account_balances(account_ids):
     """{account id: balance in cents} for these households, in one query."""
-    rows = (
-        LedgerEntry.select(LedgerEntry.account, fn.SUM(LedgerEntry.amount_cents))
-        .where(LedgerEntry.account.in_(account_ids))
-        .group_by(LedgerEntry.account)
-        .tuples()
-    )
-    return {account_id: 0 for account_id in account_ids} | {a: int(b) for a, b in rows}
+    return {account_id: 0 for account_id in account_ids} | {a: int(b) for a, b in _account_sums(account_ids)}
 
 
 def student_balances(student_ids):
     """{student id: balance in cents} over the entries tagged with each student, in one query."""
-    rows = (
-        LedgerEntry.select(LedgerEntry.student, fn.SUM(LedgerEntry.amount_cents))
-        .where(LedgerEntry.student.in_(student_ids))
-        .group_by(LedgerEntry.student)
-        .tuples()
-    )
-    return {student_id: 0 for student_id in student_ids} | {s: int(b) for s, b in rows}
+    return {student_id: 0 for student_id in student_ids} | {s: int(b) for s, b in _student_sums(student_ids)}
+
+
+@prepared
+def _credit_sum(account_id):
+    return LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0)).where(
+        (LedgerEntry.account == account_id) & LedgerEntry.order.is_null())
 
 
 def unapplied_credit(account):
     """Money the household has with the business that no order has used yet (overpayments, staff credits)."""
-    total = LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0)).where(
-        (LedgerEntry.account == account) & LedgerEntry.order.is_null()
-    ).scalar()
-    return max(0, -int(total))
+    return max(0, -int(_credit_sum.scalar(account)))
+
+
+@prepared
+def _first_line_tags(order_ids):
+    return (OrderLine.select(OrderLine.order, OrderLine.student, Course.location)
+            .join(Course, join_type="LEFT OUTER JOIN").where(OrderLine.order.in_(order_ids))
+            .order_by(OrderLine.id).tuples())
 
 
 def order_tags(orders):
     """{order id: (student id, location id)} of each order's first line, for tagging its ledger entries."""
-    from ..models import Course, OrderLine
-
     tags = {}
-    query = (
-        OrderLine.select(OrderLine.order, OrderLine.student, Course.location)
-        .join(Course, join_type="LEFT OUTER JOIN")
-        .where(OrderLine.order.in_([o.id for o in orders]))
-        .order_by(OrderLine.id)
-        .tuples()
-    )
-    for order_id, student_id, location_id in query:
+    for order_id, student_id, location_id in _first_line_tags([o.id for o in orders]):
         tags.setdefault(order_id, (student_id, location_id))
     return tags
 
 
+@prepared
+def _class_lines(order_ids):
+    return OrderLine.select(OrderLine.order, OrderLine.student, OrderLine.course).where(
+        OrderLine.order.in_(order_ids) & OrderLine.course.is_null(False) & OrderLine.student.is_null(False)).tuples()
+
+
 def enrollment_orders(account_ids):
     """{(student id, course id): order (with .balance)} for class orders the family may pay online, in two queries."""
-    from ..models import OrderLine
-
     orders = {o.id: o for o in payable_online_orders(account_ids)}
     if not orders:
         return {}
-    lines = OrderLine.select(OrderLine.order, OrderLine.student, OrderLine.course).where(
-        OrderLine.order.in_(list(orders)) & OrderLine.course.is_null(False) & OrderLine.student.is_null(False)
-    ).tuples()
-    return {(student_id, course_id): orders[order_id] for order_id, student_id, course_id in lines}
+    return {(student_id, course_id): orders[order_id] for order_id, student_id, course_id in _class_lines(list(orders))}
 
 
 def visible_balances(family, company):
@@ -123,14 +119,13 @@ def visible_balances(family, company):
     return [(a.name, totals[a.id]) for a in accounts]
 
 
-def payments_made(account_ids, limit=10):
-    """The latest payments these households made, on any household's orders (grandparents paying a trip)."""
-    from ..models import Student
-
-    return list(
+@prepared
+def payments_made(account_ids):
+    """The latest ten payments these households made, on any household's orders (grandparents paying a trip)."""
+    return (
         LedgerEntry.select(LedgerEntry, Student.first_name)
         .join(Student, join_type="LEFT OUTER JOIN", on=(LedgerEntry.student == Student.id))
         .where(LedgerEntry.payer_account.in_(account_ids) & (LedgerEntry.kind == LedgerEntry.PAYMENT))
         .order_by(LedgerEntry.created_at.desc())
-        .limit(limit)
+        .limit(10)
     )

@@ -36,7 +36,7 @@ def dashboard():
     balances = visible_balances(family(), current_company())
     transactions = [m.account_id for m in family().memberships if m.can_view_transactions]
     now = local_now()
-    next_up = upcoming_meetings(family().student_ids, now, until=now + datetime.timedelta(days=14))[:3]
+    next_up = upcoming_meetings(family().student_ids, now, now + datetime.timedelta(days=14))[:3]
     orders_due = []
     if current_company().pay_balances_online and (family().may_pay or balances):
         orders_due = payable_online_orders(family().account_ids)

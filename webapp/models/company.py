@@ -1,6 +1,7 @@
 """The business running this deployment: company, preferences, locations, divisions."""
 import peewee as pw
 
+from ..prepared import prepared
 from .base import BaseModel
 
 
@@ -31,7 +32,12 @@ class Company(BaseModel):
     @classmethod
     def current(cls):
         """The company of this deployment."""
-        return cls.select().order_by(cls.id).get()
+        return _first_company.first()
+
+
+@prepared
+def _first_company():
+    return Company.select().order_by(Company.id).limit(1)
 
 
 class Location(BaseModel):

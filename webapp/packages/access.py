@@ -43,9 +43,10 @@ def visible_purchases(user, query):
     return query.where(PackagePurchase.account.in_(family(user).account_ids)) if user.role == User.PATRON else query
 
 
-def viewable_purchase_or_404(user, query, purchase_id):
-    """One sold package the user may see, from `query` (purchases with their package and student)."""
-    purchase = query.where(PackagePurchase.id == purchase_id).first() or abort(404)
+def viewable_purchase_or_404(user, purchase):
+    """The sold package (with its package and student), if the user may see it; None or another's answers 404."""
+    if purchase is None:
+        abort(404)
     if user.role == User.PATRON:
         if purchase.account_id not in family(user).account_ids:
             abort(404)

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, fn
 
 from ..models import Account, LedgerEntry, Order, Package, PackageAllotment, PackagePurchase, Student, UsageInvoice, User
+from ..prepared import prepared
 
 
 @dataclass
@@ -102,12 +103,24 @@ def households_with_packages(search, page, per_page):
     return [(account, purchases[account.id]) for account in rows], total
 
 
-def _allowances(purchase_ids):
-    """{purchase id: [Allowance]} in one query: each allotment of each purchase with its paid usage."""
+@prepared
+def household_purchases(account_ids):
+    """The households' sold packages, as purchases_query gives them."""
+    return purchases_query().where(PackagePurchase.account.in_(account_ids))
+
+
+@prepared
+def purchase_by_id(purchase_id):
+    """One sold package, as purchases_query gives it, or nothing."""
+    return purchases_query().where(PackagePurchase.id == purchase_id).limit(1)
+
+
+@prepared
+def _allowance_rows(purchase_ids):
     paid = (UsageInvoice.purchase == PackagePurchase.id) & (UsageInvoice.allotment == PackageAllotment.id) & (
         UsageInvoice.state == UsageInvoice.PAID
     )
-    query = (
+    return (
         PackagePurchase.select(
             PackagePurchase.id.alias("purchase_id"), PackageAllotment,
             fn.COALESCE(fn.SUM(UsageInvoice.quantity), 0).alias("used"),
@@ -120,22 +133,26 @@ def _allowances(purchase_ids):
         .order_by(PackageAllotment.kind, PackageAllotment.id)
         .objects(PackageAllotment)
     )
+
+
+def _allowances(purchase_ids):
+    """{purchase id: [Allowance]} in one query: each allotment of each purchase with its paid usage."""
     lines = {purchase_id: [] for purchase_id in purchase_ids}
-    for allotment in query:
+    for allotment in _allowance_rows(purchase_ids):
         lines[allotment.purchase_id].append(Allowance(allotment, int(allotment.used), int(allotment.used_cents)))
     return lines
 
 
+@prepared
+def _order_money(order_ids):
+    charged = fn.SUM(LedgerEntry.amount_cents).filter(LedgerEntry.kind == LedgerEntry.CHARGE)
+    return (LedgerEntry.select(LedgerEntry.order, fn.COALESCE(charged, 0), fn.SUM(LedgerEntry.amount_cents))
+            .where(LedgerEntry.order.in_(order_ids)).group_by(LedgerEntry.order).tuples())
+
+
 def order_money(order_ids):
     """{order id: (charged, balance)} in cents, in one query over the ledger."""
-    charged = fn.SUM(LedgerEntry.amount_cents).filter(LedgerEntry.kind == LedgerEntry.CHARGE)
-    rows = (
-        LedgerEntry.select(LedgerEntry.order, fn.COALESCE(charged, 0), fn.SUM(LedgerEntry.amount_cents))
-        .where(LedgerEntry.order.in_(order_ids))
-        .group_by(LedgerEntry.order)
-        .tuples()
-    )
-    return {order_id: (int(price), int(balance)) for order_id, price, balance in rows}
+    return {order_id: (int(price), int(balance)) for order_id, price, balance in _order_money(order_ids)}
 
 
 def package_balances(purchases, show_money=lambda purchase: True):

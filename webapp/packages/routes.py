@@ -9,7 +9,9 @@ from ..templating import clock, current_company, day, render
 from .access import (
     history_visible, may_bill, money_visible, viewable_purchase_or_404, viewable_student_or_404, visible_purchases,
 )
-from .balances import package_balance, package_balances, package_history, purchases_query
+from .balances import (
+    household_purchases, package_balance, package_balances, package_history, purchase_by_id, purchases_query,
+)
 from .forms import InvoiceForm, RedeemForm, add_refusal
 from .passes import drop_in_meetings, redeem_punch, redeem_window, student_passes
 from .services import PackageRefused, invoice_usage
@@ -21,13 +23,13 @@ bp.register_blueprint(staff_bp)
 
 def household_packages(user, account_ids):
     """The widgets of these households' packages, money only where the user may see it (three queries at most)."""
-    purchases = list(purchases_query().where(PackagePurchase.account.in_(account_ids))) if account_ids else []
+    purchases = household_purchases(account_ids) if account_ids else []
     shows = money_visible(user)
     return package_balances(purchases, lambda p: shows(p.account_id))
 
 
 def _purchase_or_404(purchase_id):
-    return viewable_purchase_or_404(current_user, purchases_query(), purchase_id)
+    return viewable_purchase_or_404(current_user, purchase_by_id.first(purchase_id))
 
 
 def _back(purchase):

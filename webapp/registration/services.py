@@ -3,6 +3,7 @@
 from peewee import fn
 
 from ..database import is_sqlite, write_transaction
+from ..prepared import prepared
 from ..models import Course, Enrollment, Location, Meeting, RegistrationItem, Student
 from ..pending.services import ENROLLMENT_TRANSITIONS, StatusRefused, has_pending_payment, set_enrollment_status
 
@@ -11,30 +12,38 @@ class RegistrationRefused(Exception):
     """The registration cannot go in the cart (or be placed); the message says why."""
 
 
-def seats_taken(course_ids):
-    """{course id: seats held by Registered and Pending Payment enrollments and by registrations being paid by card}."""
+@prepared
+def _seat_counts(course_ids):
     enrolled = (Enrollment.select(Enrollment.course, fn.COUNT(Enrollment.id))
                 .where(Enrollment.course.in_(course_ids) & Enrollment.status.in_(Enrollment.ACTIVE))
                 .group_by(Enrollment.course))
     being_paid = (RegistrationItem.select(RegistrationItem.course, fn.COUNT(RegistrationItem.id))
                   .where(RegistrationItem.course.in_(course_ids) & RegistrationItem.order.is_null(False))
                   .group_by(RegistrationItem.course))
+    return enrolled.union_all(being_paid).tuples()
+
+
+def seats_taken(course_ids):
+    """{course id: seats held by Registered and Pending Payment enrollments and by registrations being paid by card}."""
     taken = {course_id: 0 for course_id in course_ids}
-    for course_id, count in enrolled.union_all(being_paid).tuples():
+    for course_id, count in _seat_counts(course_ids):
         taken[course_id] += count
     return taken
 
 
+@prepared
+def _courses_open(division_ids, now):
+    first, last = fn.MIN(Meeting.starts_at), fn.MAX(Meeting.starts_at)
+    return (Course.select(Course, Location, first.alias("first_meeting"), last.alias("last_meeting"))
+            .join(Location).switch(Course).join(Meeting)
+            .where(Course.division.is_null() | Course.division.in_(division_ids))
+            .group_by(Course.id, Location.id).having(last > now).order_by(first, Course.name))
+
+
 def open_courses(family, now):
     """Classes and sessions with meetings still ahead that the family's households may join, with dates and seats left."""
-    divisions = {m.account.division_id for m in family.memberships}
-    first, last = fn.MIN(Meeting.starts_at), fn.MAX(Meeting.starts_at)
-    courses = list(
-        Course.select(Course, Location, first.alias("first_meeting"), last.alias("last_meeting"))
-        .join(Location).switch(Course).join(Meeting)
-        .where(Course.division.is_null() | Course.division.in_(list(divisions) or [0]))
-        .group_by(Course.id, Location.id).having(last > now).order_by(first, Course.name)
-    )
+    divisions = [d for d in {m.account.division_id for m in family.memberships} if d] or [0]
+    courses = _courses_open(divisions, now)
     taken = seats_taken([c.id for c in courses])
     for course in courses:
         course.seats_left = max(course.capacity - taken[course.id], 0)
@@ -93,10 +102,15 @@ def registrations_in_cart(user):
     """The user's registrations waiting in the cart that the user may still pay for, with course and student."""
     from ..billing.cart import paying_households
 
-    return list(RegistrationItem.select(RegistrationItem, Course, Student).join(Course)
-                .switch(RegistrationItem).join(Student)
-                .where((RegistrationItem.user == user) & Student.billing_account.in_(paying_households(user)))
-                .order_by(RegistrationItem.added_at, RegistrationItem.id))
+    return _registration_items(user, paying_households(user))
+
+
+@prepared
+def _registration_items(user_id, households):
+    return (RegistrationItem.select(RegistrationItem, Course, Student).join(Course)
+            .switch(RegistrationItem).join(Student)
+            .where((RegistrationItem.user == user_id) & Student.billing_account.in_(households))
+            .order_by(RegistrationItem.added_at, RegistrationItem.id))
 
 
 def _claim_seat(course, student):

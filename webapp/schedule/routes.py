@@ -29,7 +29,7 @@ def upcoming():
     weeks = min(max(request.args.get("weeks", WEEKS_PER_PAGE, type=int), WEEKS_PER_PAGE), 52)
     now = local_now()
     since = (now - datetime.timedelta(days=RECENT_DAYS)).replace(hour=0, minute=0, second=0)
-    meetings = upcoming_meetings(family().student_ids, since, until=now + datetime.timedelta(weeks=weeks))
+    meetings = upcoming_meetings(family().student_ids, since, now + datetime.timedelta(weeks=weeks))
     return render(
         "schedule/upcoming.html", "schedule", meetings=meetings, cells=absent_cells(meetings, now),
         dues=_enrollment_dues(meetings),

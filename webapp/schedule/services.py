@@ -7,12 +7,14 @@ from peewee import JOIN
 
 from ..attendance.services import history_for, records_for
 from ..models import Attendance, Course, Enrollment, Location, Meeting, Student, User
+from ..prepared import prepared
 
 
+@prepared
 def upcoming_meetings(student_ids, start, until):
     """Meetings of the students' active enrollments from `start` until `until`, in date order."""
     instructor = User.alias()
-    return list(
+    return (
         Meeting.select(
             Meeting.id, Meeting.course, Meeting.starts_at, Meeting.ends_at, Meeting.roster_submitted_at,
             Course.id, Course.name, Course.location, Location.id, Location.name, Enrollment.id, Enrollment.status,
@@ -81,6 +83,11 @@ def absent_cell(meeting, student, now):
     return AbsentCell(meeting, student, record, history, now)
 
 
+@prepared
+def _student_meeting(student_id, meeting_id):
+    return student_meetings(student_id).where(Meeting.id == meeting_id).limit(1)
+
+
 def student_meetings(student):
     """Meetings (with course and location) of the courses the student holds a place in."""
     return (
@@ -95,7 +102,7 @@ def student_meetings(student):
 
 def meeting_of_student_or_404(student, meeting_id):
     """A meeting of a course the student is enrolled in; any other answers 404."""
-    meeting = student_meetings(student.id).where(Meeting.id == meeting_id).first()
+    meeting = _student_meeting.first(student.id, meeting_id)
     if meeting is None:
         abort(404)
     return meeting
