@@ -34,7 +34,12 @@ def render(template, block=None, status=200, **context):
 def money(cents):
     """Integer cents as the company's currency, e.g. $1,240.00."""
     company = current_company()
-    return format_currency(Decimal(cents) / 100, company.currency, locale=company.locale)
+    return _format_money(cents, company.currency, company.locale)
+
+
+@lru_cache(maxsize=4096)
+def _format_money(cents, currency, locale):
+    return format_currency(Decimal(cents) / 100, currency, locale=locale)
 
 
 # Babel is exact but slow; a schedule shows the same few dates and times on every request.
