@@ -4,7 +4,7 @@ import copy
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from . import cli, errors, security, templating
+from . import cli, errors, numbers, security, templating
 from .config import ROOT, from_environment, secret_key
 from .database import open_database
 from .extensions import csrf, db, htmx, limiter, login_manager, mail
@@ -46,6 +46,7 @@ def create_app(config=None):
     app.before_request_funcs[None].remove(limiter._check_request_limit)
     app.session_interface = SessionInterface()
     login_manager.init_app(app)
+    numbers.init_app(app)
 
     from .account.routes import bp as account_bp
     from .attendance.routes import bp as attendance_bp

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..numbers import whole_number
+
 NEW_CARD = "new"
 
 
@@ -90,5 +92,12 @@ class OfflinePaymentForm(FlaskForm):
     note = StringField("Check number or note", validators=[Length(max=100)])
 
     def validate_order_number(self, field):
-        if not field.data.strip().lstrip("#").isdigit():
+        if self.number() is None:
             raise ValidationError("Enter an order number like 1003.")
+
+    def number(self):
+        """The order number typed, without its "#"; None when it is not one."""
+        try:
+            return whole_number((self.order_number.data or "").strip().lstrip("#"))
+        except ValueError:
+            return None

@@ -2,12 +2,13 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField
+from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import (
     DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError,
 )
 
 from ..models import PackageAllotment, Payment
+from ..numbers import WholeNumberField
 
 MAX_CENTS = 100_000_00
 METHODS = [(Payment.CASH, "Cash"), (Payment.CHECK, "Check")]
@@ -55,8 +56,8 @@ def money_field(label, required=True, minimum=1):
 def count_field(label, maximum, required=True):
     """A whole number from 1 to `maximum`."""
     message = f"Enter a whole number from 1 to {maximum}."
-    return IntegerField(label, validators=[InputRequired(message) if required else Optional(),
-                                           NumberRange(1, maximum, message)])
+    return WholeNumberField(label, validators=[InputRequired(message) if required else Optional(),
+                                               NumberRange(1, maximum, message)])
 
 
 def text_field(label, longest, required=None):

@@ -1,0 +1,122 @@
+"""Odd input is a clear 4xx that stores nothing: ids past the id columns, numbers in other scripts."""
+import re
+
+import pytest
+from werkzeug.routing import IntegerConverter
+
+from conftest import page_text
+from fuzz_helpers import changed_tables, database_fingerprint, rule_url
+from webapp.models import Account, AbsenceReason, Course, Meeting, Package, PackagePurchase, Student
+from webapp.numbers import MAX_ID, IdConverter, whole_number
+
+HX = {"HX-Request": "true"}
+# Past a PostgreSQL integer, past SQLite's eight bytes, and digits of another script (int() reads "١٢" as 12).
+ODD_IDS = [str(MAX_ID + 1), str(2**64), "١٢"]
+
+
+@pytest.fixture
+def unchanged(app):
+    """Asserts at the end of the test that the database holds exactly what it held at the start."""
+    before = database_fingerprint()
+    yield
+    assert changed_tables(before, database_fingerprint()) == []
+
+
+def error_next_to(response, field_id):
+    """The message shown under the field with this id (the `_field.html` macro ties it to the input)."""
+    found = re.search(rf'id="{re.escape(field_id)}-error">([^<]*)<', response.get_data(as_text=True))
+    return found.group(1) if found else None
+
+
+def smith():
+    return Account.get(Account.name == "Smith household")
+
+
+# ---- ids in URLs ----
+
+def _id_urls(app, odd):
+    """(method, URL) of every route with an id, the id (every id of the route) replaced by `odd`."""
+    for rule in app.url_map.iter_rules():
+        converters = rule._converters
+        if not any(isinstance(c, IntegerConverter) for c in converters.values()):
+            continue
+        values = {name: odd if isinstance(c, IntegerConverter) else sorted(getattr(c, "items", ["x"]))[0]
+                  for name, c in converters.items()}
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule_url(rule, values)
+
+
+@pytest.mark.parametrize("persona", [None, "parent@example.com", "instructor@example.com", "staff@example.com"])
+def test_an_id_too_large_or_in_other_digits_is_a_404_on_every_route_and_changes_nothing(
+        app, client, signed_in, unchanged, persona):
+    visitor = signed_in(persona) if persona else client
+    answers = {}
+    for odd in ODD_IDS:
+        for method, url in _id_urls(app, odd):
+            try:
+                answers[f"{method} {url}"] = (visitor.get(url) if method == "GET" else visitor.post(url)).status_code
+            except Exception as error:  # noqa: BLE001 - the error itself is what this test reports
+                answers[f"{method} {url}"] = type(error).__name__
+    assert len(answers) > 60 and {call: answer for call, answer in answers.items() if answer != 404} == {}
+
+
+def test_the_largest_id_the_columns_hold_is_an_unknown_id(signed_in, unchanged):
+    sam = signed_in("staff@example.com")
+    assert sam.get(f"/staff/reasons/{MAX_ID}").status_code == 404
+    assert sam.post(f"/staff/pending/settings/households/{MAX_ID}", data={"subject": "y"}).status_code == 404
+
+
+@pytest.mark.parametrize("text", ["١٢", "²", " 1", "-1", "1_0", str(MAX_ID + 1), "9" * 5000, "", None])
+def test_whole_numbers_are_ascii_digits_the_id_columns_hold(text):
+    with pytest.raises(ValueError):
+        whole_number(text)
+    assert whole_number(str(MAX_ID)) == MAX_ID and whole_number("0042") == 42
+
+
+def test_the_id_pattern_takes_exactly_the_ids_the_columns_hold():
+    near = [*range(MAX_ID - 300, MAX_ID + 300), *(10**k for k in range(12)), 1999999999, 2099999999, 2147483599]
+    assert [n for n in near if bool(re.fullmatch(IdConverter.regex, str(n))) != (0 <= n <= MAX_ID)] == []
+
+
+# ---- other numbers typed by people ----
+
+@pytest.mark.parametrize("number", ["²", "١٠٠٣", "#²", str(MAX_ID + 1), "1003.0"])
+def test_an_odd_order_number_is_refused_next_to_the_field(signed_in, unchanged, number):
+    response = signed_in("staff@example.com").post("/staff/billing/payments/new", data={
+        "order_number": number, "payer": smith().id, "amount": "5.00", "method": "cash"})
+    assert response.status_code == 422
+    assert error_next_to(response, "order_number") == "Enter an order number like 1003."
+
+
+def test_whole_numbers_in_other_digits_are_refused_next_to_the_field(signed_in, unchanged):
+    sam = signed_in("staff@example.com")
+    response = sam.post("/staff/reasons", data={"name": "Snow day", "sort_order": "١٢"})
+    assert response.status_code == 422 and "Use a number from 0 to 999." in error_next_to(response, "sort_order")
+    pack = PackagePurchase.select().join(Package).where(Package.name == "Private Lesson Pack").get()
+    allotment = pack.package.allotments.get()
+    response = sam.post(f"/staff/packages/{pack.id}/invoice",
+                        data={"invoice-allotment": allotment.id, "invoice-quantity": "٣"})
+    assert response.status_code == 422
+    assert "Enter a whole number from 1 to 999." in error_next_to(response, "invoice-quantity")
+
+
+def test_numbers_in_the_query_string_are_bounded(signed_in):
+    sam = signed_in("staff@example.com")
+    for page in (str(2**64), "١", "-3"):
+        response = sam.get(f"/staff/packages/?page={page}")
+        assert response.status_code == 200 and "Smith household" in page_text(response)  # the first page
+    assert sam.get(f"/staff/packages/sell?package={2**64}").status_code == 200
+    dana = signed_in("parent@example.com")
+    for weeks in (str(2**64), "١٢"):
+        response = dana.get(f"/schedule/?weeks={weeks}", headers=HX)
+        assert response.status_code == 200 and "weeks=8" in response.get_data(as_text=True)  # the first four weeks
+
+
+def test_a_reason_id_too_large_is_refused_in_the_absence_cell(signed_in, unchanged):
+    dana = signed_in("parent@example.com")
+    amy = Student.get(Student.first_name == "Amy")
+    ballet = Meeting.select().join(Course).where(Course.name == "Ballet I").order_by(Meeting.starts_at.desc()).first()
+    for reason in (str(2**64), "١"):
+        response = dana.post(f"/schedule/absence/{ballet.id}/{amy.id}", data={"reason": reason}, headers=HX)
+        assert response.status_code == 422 and "Pick one of the reasons." in page_text(response)
+    assert AbsenceReason.select().count() == 5
