@@ -1,4 +1,5 @@
-"""Odd input is a clear 4xx that stores nothing: ids past the id columns, numbers in other scripts."""
+"""Odd input is a clear 4xx that stores nothing: ids past the id columns, numbers in other scripts, amounts the money
+parser refuses."""
 import re
 
 import pytest
@@ -6,12 +7,16 @@ from werkzeug.routing import IntegerConverter
 
 from conftest import page_text
 from fuzz_helpers import changed_tables, database_fingerprint, rule_url
-from webapp.models import Account, AbsenceReason, Course, Meeting, Package, PackagePurchase, Student
-from webapp.numbers import MAX_ID, IdConverter, whole_number
+from webapp.models import (
+    Account, AbsenceReason, Company, Course, Meeting, Order, Package, PackagePurchase, Payment, Student,
+)
+from webapp.numbers import MAX_ID, IdConverter, to_cents, whole_number
 
 HX = {"HX-Request": "true"}
 # Past a PostgreSQL integer, past SQLite's eight bytes, and digits of another script (int() reads "١٢" as 12).
 ODD_IDS = [str(MAX_ID + 1), str(2**64), "١٢"]
+# An exponent, NaN, infinity, a superscript and Arabic-Indic digits, more than six digits of dollars, a third decimal.
+ODD_AMOUNTS = ["1e30", "1e3", "NaN", "Infinity", "²", "١٠", "1000000.00", "12.345"]
 
 
 @pytest.fixture
@@ -120,3 +125,76 @@ def test_a_reason_id_too_large_is_refused_in_the_absence_cell(signed_in, unchang
         response = dana.post(f"/schedule/absence/{ballet.id}/{amy.id}", data={"reason": reason}, headers=HX)
         assert response.status_code == 422 and "Pick one of the reasons." in page_text(response)
     assert AbsenceReason.select().count() == 5
+
+
+# ---- the one money parser ----
+
+@pytest.mark.parametrize("text, cents", [
+    ("25", 2500), ("25.5", 2550), ("25.50", 2550), ("25.", 2500), ("$1,240.50", 124050), (" 7.05 ", 705),
+    ("-5", -500), ("999999.99", 99999999), ("999,999", 99999900),
+])
+def test_the_money_parser_reads_dollars_and_cents(text, cents):
+    assert to_cents(text) == cents
+
+
+@pytest.mark.parametrize("text", ODD_AMOUNTS + ["", "ten", "1,2,3", "1,000,000", "$-5", "0x10", "1_000", "-", None])
+def test_the_money_parser_refuses_what_it_cannot_hold(text):
+    assert to_cents(text) is None
+
+
+# ---- every money field, through its page ----
+
+@pytest.fixture
+def dana(signed_in):
+    """Dana with order #1001 in her cart."""
+    client = signed_in("parent@example.com")
+    assert client.post("/billing/cart/orders/1001").status_code == 303
+    return client
+
+
+@pytest.mark.parametrize("amount", ODD_AMOUNTS)
+def test_an_odd_amount_at_checkout_is_refused_next_to_the_field(dana, amount):
+    Company.update(partial_payment=True).execute()
+    before = database_fingerprint()
+    response = dana.post("/billing/checkout", data={"method": "new", "amount": amount})
+    assert response.status_code == 422 and error_next_to(response, "amount") == "Enter an amount like 25.00."
+    assert changed_tables(before, database_fingerprint()) == [] and Payment.select().count() == 0
+
+
+@pytest.mark.parametrize("amount", ODD_AMOUNTS)
+def test_an_odd_amount_on_a_staff_order_or_an_offline_payment_is_refused_next_to_the_field(
+        signed_in, unchanged, amount):
+    sam = signed_in("staff@example.com")
+    response = sam.post("/staff/billing/orders/new", data={
+        "account": smith().id, "lines-0-description": "Costume", "lines-0-amount": amount, "lines-0-student": 0})
+    assert response.status_code == 422 and error_next_to(response, "lines-0-amount") == "Enter an amount like 25.00."
+    response = sam.post("/staff/billing/payments/new", data={
+        "order_number": "1003", "payer": smith().id, "amount": amount, "method": "cash"})
+    assert response.status_code == 422 and error_next_to(response, "amount") == "Enter an amount like 25.00."
+
+
+@pytest.mark.parametrize("amount", ODD_AMOUNTS)
+def test_an_odd_amount_on_the_package_forms_is_refused_next_to_the_field(signed_in, unchanged, amount):
+    sam, message = signed_in("staff@example.com"), "Enter an amount in dollars, such as 45.00."
+    pack = PackagePurchase.select().join(Package).where(Package.name == "Private Lesson Pack").get()
+    for headers in ({}, HX):
+        response = sam.post(f"/staff/packages/{pack.id}/payment", headers=headers,
+                            data={"payment-amount": amount, "payment-method": "cash"})
+        assert response.status_code == 422 and error_next_to(response, "payment-amount") == message
+    response = sam.post("/staff/packages/new", data={
+        "name": "Wheel Pack", "price": amount, "allotments-0-kind": "hours", "allotments-0-name": "Wheel",
+        "allotments-0-quantity": "4", "allotments-0-unit_price": amount})
+    assert response.status_code == 422 and error_next_to(response, "price") == message
+    assert error_next_to(response, "allotments-0-unit_price") == message
+    response = sam.post("/staff/packages/sell", data={
+        "package": Package.get().id, "account": smith().id, "student": 0, "paid_now": amount, "method": "cash"})
+    assert response.status_code == 422 and error_next_to(response, "paid_now") == message
+
+
+@pytest.mark.parametrize("amount", ODD_AMOUNTS)
+def test_an_odd_withdraw_penalty_is_refused_next_to_the_field(signed_in, unchanged, amount):
+    pending = Order.get(Order.state == Order.PENDING_PAYMENT)
+    response = signed_in("staff@example.com").post(f"/staff/pending/orders/{pending.number}/deny",
+                                                    data={"penalty": amount})
+    assert response.status_code == 422
+    assert error_next_to(response, f"penalty-{pending.number}") == "Enter an amount like 25.00."

@@ -1,4 +1,4 @@
-"""Numbers from outside (ids in URLs, whole numbers typed by people): one gate each.
+"""Numbers from outside (ids in URLs, whole numbers and money typed by people): one gate each.
 
 Each gate takes ASCII digits only and refuses what the database cannot hold, so odd input is a clear 4xx and
 never an overflow deep in a query: `int()` alone would take "١٢", " 12", "1_000" and ids past the id columns.
@@ -10,6 +10,9 @@ from wtforms import IntegerField
 
 # The id columns are 4-byte integers on PostgreSQL; SQLite would take more, but one bound keeps both alike.
 MAX_ID = 2**31 - 1
+# Amounts are 4-byte integer cents too, and a payment sums several orders' balances, so a typed amount stays far
+# below $21,474,836.47: at most six digits of dollars ("999999" or "999,999") and two of cents.
+_MONEY = re.compile(r"(-?)\$?([0-9]{1,6}|[0-9]{1,3},[0-9]{3})(?:\.([0-9]{0,2}))?")
 
 
 def _digits_up_to(limit):
@@ -30,6 +33,17 @@ def whole_number(text):
     if not isinstance(text, str) or not re.fullmatch(_ID, text):
         raise ValueError("not a whole number the database holds")
     return int(text)
+
+
+def to_cents(text):
+    """'$1,240.50', '1240.5' or '-5' as integer cents; None for anything else, such as '1e3', 'NaN', '١٠',
+    '12.345' or more than six digits of dollars."""
+    match = _MONEY.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        return None
+    sign, dollars, cents = match.groups()
+    value = int(dollars.replace(",", "")) * 100 + int((cents or "").ljust(2, "0"))
+    return -value if sign else value
 
 
 class IdConverter(IntegerConverter):

@@ -1,25 +1,11 @@
 """Checkout and staff billing forms."""
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
-from ..numbers import whole_number
+from ..numbers import to_cents, whole_number
 
 NEW_CARD = "new"
-
-
-def to_cents(text):
-    """'$1,240.50' or '1240.5' as integer cents; None when it is not an amount."""
-    cleaned = (text or "").strip().replace("$", "").replace(",", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        return None
-    return int(value * 100)
 
 
 class MoneyField(StringField):
@@ -29,8 +15,8 @@ class MoneyField(StringField):
 
     def pre_validate(self, form):
         self.cents = to_cents(self.data) if self.data else None
-        if self.data and self.cents is None:
-            raise ValidationError("Enter an amount like 25.00.")
+        if self.data and self.cents is None:  # said once: the field's own checks would only repeat it
+            raise StopValidation("Enter an amount like 25.00.")
 
 
 class CheckoutForm(FlaskForm):
