@@ -1,5 +1,5 @@
 """Odd input is a clear 4xx that stores nothing: ids past the id columns, numbers in other scripts, amounts the money
-parser refuses."""
+parser refuses, a Content-Length that is not a number, a Host header that is not a host, a NUL."""
 import re
 
 import pytest
@@ -8,7 +8,7 @@ from werkzeug.routing import IntegerConverter
 from conftest import page_text
 from fuzz_helpers import changed_tables, database_fingerprint, rule_url
 from webapp.models import (
-    Account, AbsenceReason, Company, Course, Meeting, Order, Package, PackagePurchase, Payment, Student,
+    Account, AbsenceReason, CartItem, Company, Course, Meeting, Order, Package, PackagePurchase, Payment, Student,
 )
 from webapp.numbers import MAX_ID, IdConverter, to_cents, whole_number
 
@@ -198,3 +198,43 @@ def test_an_odd_withdraw_penalty_is_refused_next_to_the_field(signed_in, unchang
                                                     data={"penalty": amount})
     assert response.status_code == 422
     assert error_next_to(response, f"penalty-{pending.number}") == "Enter an amount like 25.00."
+
+
+# ---- headers ----
+
+def test_a_content_length_that_is_not_a_number_is_a_400_and_stores_nothing(signed_in, client, unchanged):
+    dana = signed_in("parent@example.com")
+    headers = {"X-CSRFToken": dana.csrf_token(), **HX}  # how htmx sends the token: the body is not needed
+    for length in ("abc", "-1", "1e3"):
+        response = dana.post("/billing/cart/orders/1001", headers=headers, environ_overrides={"CONTENT_LENGTH": length})
+        assert response.status_code == 400
+        response = client.post("/sign-in", data={"email": "parent@example.com", "password": "cubby-demo"},
+                               environ_overrides={"CONTENT_LENGTH": length})
+        assert response.status_code == 400 and "Something in that request was not right" in page_text(response)
+    assert CartItem.select().count() == 0
+
+
+@pytest.mark.parametrize("host", ["exa mple.com", "[::1", "localhost:abc", "localhost:99999", "a/b", ""])
+def test_a_host_header_that_is_not_a_host_is_a_400_and_stores_nothing(dana, host):
+    before = database_fingerprint()
+    response = dana.post("/billing/checkout", data={"method": "new"}, environ_overrides={"HTTP_HOST": host})
+    assert response.status_code == 400  # the card page would send the payer back to "http:///billing/..."
+    assert changed_tables(before, database_fingerprint()) == []
+    assert dana.get("/billing/cart", environ_overrides={"HTTP_HOST": host}).status_code == 400
+    assert dana.get("/billing/cart", environ_overrides={"HTTP_HOST": "localhost:5000"}).status_code == 200
+
+
+@pytest.mark.parametrize("where", ["email", "password", "query", "path"])
+def test_a_nul_character_anywhere_in_the_request_is_a_400_and_stores_nothing(client, dana, where):
+    # PostgreSQL refuses NUL in any text it is given, even in a WHERE clause; no field of Cubby's holds one.
+    dana.post("/billing/checkout", data={"method": "new"})
+    key, before = Payment.get().key, database_fingerprint()
+    if where in ("email", "password"):
+        typed = {"email": "parent@example.com", "password": "cubby-demo"}
+        response = client.post("/sign-in", data={**typed, where: typed[where] + "\x00"})
+    elif where == "query":
+        response = dana.get(f"/billing/payments/{key}/review", query_string={"token": "\x00"})
+    else:
+        response = dana.get(f"/billing/payments/{key}%00")
+    assert response.status_code == 400 and "Something in that request was not right" in page_text(response)
+    assert changed_tables(before, database_fingerprint()) == []
