@@ -1,5 +1,6 @@
 """Odd input is a clear 4xx that stores nothing: ids past the id columns, numbers in other scripts, amounts the money
-parser refuses, a Content-Length that is not a number, a Host header that is not a host, a NUL."""
+parser refuses, a Content-Length that is not a number, a Host header that is not a host, a NUL, a card number in
+other digits, a filter date at the end of the calendar."""
 import re
 
 import pytest
@@ -238,3 +239,20 @@ def test_a_nul_character_anywhere_in_the_request_is_a_400_and_stores_nothing(cli
         response = dana.get(f"/billing/payments/{key}%00")
     assert response.status_code == 400 and "Something in that request was not right" in page_text(response)
     assert changed_tables(before, database_fingerprint()) == []
+
+
+# ---- the card page and the pending queue filter ----
+
+def test_a_card_number_with_other_digits_is_refused_on_the_card_page(dana):
+    hosted = dana.post("/billing/checkout", data={"method": "new"}).location
+    before = database_fingerprint()
+    card = {"number": "4242 4242 4242 42²2", "expiry": "12/39", "cvc": "123", "name": "Dana"}
+    response = dana.post(hosted, data=card)
+    assert response.status_code == 422 and error_next_to(response, "number") == "That card number is not valid."
+    assert changed_tables(before, database_fingerprint()) == []
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_queue_filter_date_at_the_ends_of_the_calendar_is_refused_next_to_the_field(signed_in, unchanged, day):
+    response = signed_in("staff@example.com").get("/staff/pending/", query_string={"since": day, "until": day})
+    assert response.status_code == 422 and error_next_to(response, "until") == "Pick a day between 2000 and 2100."
