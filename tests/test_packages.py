@@ -401,7 +401,7 @@ def test_a_refused_invoice_action_says_why(signed_in):
     ("invoice", {"invoice-quantity": "7"}, "invoice-quantity", "Only 6 h of Private instruction left to invoice"),
     ("invoice", {"invoice-quantity": "abc"}, "invoice-quantity", "Enter a whole number from 1 to 999."),
     ("invoice", {"invoice-quantity": "0"}, "invoice-quantity", "Enter a whole number from 1 to 999."),
-    ("payment", {"payment-amount": "12.345"}, "payment-amount", "Use at most two decimals (cents)."),
+    ("payment", {"payment-amount": "12.345"}, "payment-amount", "Enter an amount in dollars, such as 45.00."),
     ("payment", {"payment-amount": "lots"}, "payment-amount", "Enter an amount in dollars, such as 45.00."),
     ("payment", {"payment-amount": "200.01"}, "payment-amount", "That is more than the package still owes."),
     ("refund", {"refund-amount": "5", "refund-reason": ""}, "refund-reason", "Say why."),

@@ -5,7 +5,7 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, attempts, cli, errors, security, templating
+from . import assets, attempts, cli, errors, numbers, security, templating
 from .config import ROOT, from_environment, secret_key
 from .database import open_database
 from .extensions import csrf, db, htmx, login_manager, mail
@@ -48,6 +48,7 @@ def create_app(config=None):
     attempts.init_app(app)
     app.session_interface = SessionInterface()
     login_manager.init_app(app)
+    numbers.init_app(app)
 
     from .account.routes import bp as account_bp
     from .attendance.routes import bp as attendance_bp

@@ -1,5 +1,7 @@
-"""Browser security headers on every response."""
-from flask import request
+"""Browser security headers on every response; requests whose framing headers do not parse are refused."""
+import re
+
+from flask import abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -38,5 +40,24 @@ def _secure_headers(response):
     return response
 
 
+def _refuse_malformed_request():
+    """A 400 for a Content-Length that is not a number, a Host that is not a host, or a NUL character anywhere.
+
+    Werkzeug reads the first as an empty body and the second as no host at all, so the request would go on: a
+    form dropped unread (htmx sends the CSRF token in a header), or a payment's return address built as "http:///".
+    No field of Cubby's holds a NUL, and PostgreSQL refuses one in any text it is sent, even in a WHERE clause.
+    """
+    length = request.environ.get("CONTENT_LENGTH")
+    if length is not None and length != "" and not re.fullmatch(r"[0-9]+", length):
+        abort(400)
+    if request.environ.get("HTTP_HOST") is not None and not request.host:
+        abort(400)
+    pairs = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    if "\x00" in request.path or any("\x00" in name or "\x00" in value for name, value in pairs):
+        abort(400)
+
+
 def init_app(app):
+    # First of all before-request hooks: the CSRF check would otherwise read the dropped body as a form without a token.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_malformed_request)
     app.after_request(_secure_headers)

@@ -1,23 +1,11 @@
 """Checkout and staff billing forms."""
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+
+from ..numbers import to_cents, whole_number
 
 NEW_CARD = "new"
-
-
-def to_cents(text):
-    """'$1,240.50' or '1240.5' as integer cents; None when it is not an amount."""
-    cleaned = (text or "").strip().replace("$", "").replace(",", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        return None
-    return int(value * 100)
 
 
 class MoneyField(StringField):
@@ -27,8 +15,8 @@ class MoneyField(StringField):
 
     def pre_validate(self, form):
         self.cents = to_cents(self.data) if self.data else None
-        if self.data and self.cents is None:
-            raise ValidationError("Enter an amount like 25.00.")
+        if self.data and self.cents is None:  # said once: the field's own checks would only repeat it
+            raise StopValidation("Enter an amount like 25.00.")
 
 
 class CheckoutForm(FlaskForm):
@@ -90,5 +78,12 @@ class OfflinePaymentForm(FlaskForm):
     note = StringField("Check number or note", validators=[Length(max=100)])
 
     def validate_order_number(self, field):
-        if not field.data.strip().lstrip("#").isdigit():
+        if self.number() is None:
             raise ValidationError("Enter an order number like 1003.")
+
+    def number(self):
+        """The order number typed, without its "#"; None when it is not one."""
+        try:
+            return whole_number((self.order_number.data or "").strip().lstrip("#"))
+        except ValueError:
+            return None

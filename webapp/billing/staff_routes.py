@@ -51,7 +51,7 @@ def new_payment():
     form = OfflinePaymentForm()
     form.payer.choices = [(a.id, a.name) for a in _households()]
     if form.validate_on_submit():
-        order = Order.get_or_none(Order.number == int(form.order_number.data.strip().lstrip("#")))
+        order = Order.get_or_none(Order.number == form.number())
         if order is None:
             form.order_number.errors.append("There is no order with that number.")
         else:

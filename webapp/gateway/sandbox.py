@@ -160,7 +160,7 @@ class CardForm(FlaskForm):
     name = StringField("Name on card", validators=[DataRequired("Enter the name on the card."), Length(max=100)])
 
     def digits(self):
-        return "".join(ch for ch in (self.number.data or "") if ch.isdigit())
+        return "".join(ch for ch in (self.number.data or "") if ch.isascii() and ch.isdecimal())  # not "²" or "١"
 
     def validate_number(self, field):
         digits = self.digits()

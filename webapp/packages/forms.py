@@ -1,13 +1,12 @@
 """Forms for packages and punch passes; amounts are typed as dollars and held as integer cents."""
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField
+from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import (
     DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError,
 )
 
 from ..models import PackageAllotment, Payment
+from ..numbers import WholeNumberField, to_cents
 
 MAX_CENTS = 100_000_00
 METHODS = [(Payment.CASH, "Cash"), (Payment.CHECK, "Check")]
@@ -21,19 +20,10 @@ class MoneyField(StringField):
     """An amount typed as 45, 45.00 or $1,045.50; `data` is integer cents, None when left empty."""
 
     def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip().lstrip("$").replace(",", "")
-        self.data = None
-        if not text:
-            return
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = to_cents(text) if text else None
+        if text and self.data is None:
             raise ValueError("Enter an amount in dollars, such as 45.00.")
-        if value != value.quantize(Decimal("0.01")):
-            raise ValueError("Use at most two decimals (cents).")
-        self.data = int(value * 100)
 
     def pre_validate(self, form):
         if self.process_errors:  # "not an amount" says it all; the range check would only repeat it
@@ -55,8 +45,8 @@ def money_field(label, required=True, minimum=1):
 def count_field(label, maximum, required=True):
     """A whole number from 1 to `maximum`."""
     message = f"Enter a whole number from 1 to {maximum}."
-    return IntegerField(label, validators=[InputRequired(message) if required else Optional(),
-                                           NumberRange(1, maximum, message)])
+    return WholeNumberField(label, validators=[InputRequired(message) if required else Optional(),
+                                               NumberRange(1, maximum, message)])
 
 
 def text_field(label, longest, required=None):

@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..clock import local_now
 from ..extensions import htmx
 from ..models import Account, Course, Package, PackageAllotment, PackagePurchase, Student, UsageInvoice
+from ..numbers import whole_number
 from ..templating import current_company, money, render
 from .access import billing_required
 from .balances import households_with_packages, invoice_text, package_balance, package_history, purchases_query
@@ -27,7 +28,7 @@ PER_PAGE = 20
 def index():
     """The households with packages, searchable and paged; htmx gets the results alone."""
     search = request.args.get("q", "").strip()[:80]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=whole_number), 1)
     households, total = households_with_packages(search, page, PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     return render("packages/staff_list.html", "results", households=households, total=total, search=search,
@@ -190,7 +191,7 @@ def _choices(form):
 @billing_required
 def sell():
     """Sell a package to a household, optionally for one of its students."""
-    form = SellPackageForm(package=request.args.get("package", type=int))
+    form = SellPackageForm(package=request.args.get("package", type=whole_number))
     _choices(form)
     if form.validate_on_submit():
         student = Student.get_by_id(form.student.data) if form.student.data else None

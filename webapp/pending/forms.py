@@ -1,10 +1,18 @@
 """Staff forms for the pending payments queue and the Pending Payment settings."""
+import datetime
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..billing.forms import MoneyField
 from ..models import Payment
+
+
+def _a_day_of_this_era(form, field):
+    # The day after 9999-12-31 does not exist, and the queue filters up to the end of the day picked.
+    if field.data and not datetime.date(2000, 1, 1) <= field.data <= datetime.date(2100, 12, 31):
+        raise ValidationError("Pick a day between 2000 and 2100.")
 
 
 class QueueFilterForm(FlaskForm):
@@ -15,8 +23,8 @@ class QueueFilterForm(FlaskForm):
 
     division = SelectField("Division", coerce=int, validate_choice=True, default=0)
     course = SelectField("Course", coerce=int, validate_choice=True, default=0)
-    since = DateField("Ordered from", validators=[Optional()])
-    until = DateField("Ordered until", validators=[Optional()])
+    since = DateField("Ordered from", validators=[Optional(), _a_day_of_this_era])
+    until = DateField("Ordered until", validators=[Optional(), _a_day_of_this_era])
 
     def validate_until(self, field):
         if field.data and self.since.data and field.data < self.since.data:

@@ -12,6 +12,7 @@ from ..clock import local_now
 from ..errors import error_response
 from ..extensions import htmx
 from ..models import AbsenceReason, Enrollment, Course, Student, User
+from ..numbers import whole_number
 from ..templating import current_company, day, render
 from . import future_absences as future
 from .forms import AbsenceByDateForm, AbsenceByEnrollmentForm
@@ -26,7 +27,7 @@ RECENT_DAYS = 14  # recent meetings stay listed, read-only, so families see how 
 @role_required(User.PATRON)
 def upcoming():
     """The family's upcoming meetings, four weeks at a time, each with its Absent? cell."""
-    weeks = min(max(request.args.get("weeks", WEEKS_PER_PAGE, type=int), WEEKS_PER_PAGE), 52)
+    weeks = min(max(request.args.get("weeks", WEEKS_PER_PAGE, type=whole_number), WEEKS_PER_PAGE), 52)
     now = local_now()
     since = (now - datetime.timedelta(days=RECENT_DAYS)).replace(hour=0, minute=0, second=0)
     meetings = upcoming_meetings(family().student_ids, since, now + datetime.timedelta(weeks=weeks))
@@ -83,7 +84,7 @@ def absence(meeting_id, student_id):
 def report(meeting_id, student_id):
     """Report the student absent with the picked reason."""
     cell = _cell_or_404(meeting_id, student_id)
-    reason = AbsenceReason.get_or_none(AbsenceReason.id == request.form.get("reason", type=int))
+    reason = AbsenceReason.get_or_none(AbsenceReason.id == request.form.get("reason", type=whole_number))
     if reason is None:
         return _cell_response(cell, picking=True, status=422, error="Pick one of the reasons.")
     if not cell.shows(reason):

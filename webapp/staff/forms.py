@@ -1,8 +1,9 @@
 """Staff forms: the absence-reason code table."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from ..numbers import WholeNumberField
 from .services import reason_name_taken
 
 
@@ -19,7 +20,7 @@ class ReasonForm(FlaskForm):
     )
     patron_usable = BooleanField("Families may choose it (patron-usable)", default=True)
     active = BooleanField("Active (offered on rosters and to families)", default=True)
-    sort_order = IntegerField(
+    sort_order = WholeNumberField(
         "Order", default=0,
         validators=[InputRequired("Enter a number from 0 to 999."), NumberRange(0, 999, "Use a number from 0 to 999.")],
     )
