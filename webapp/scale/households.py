@@ -11,6 +11,7 @@ Distributions (each household draws from its own seeded random generator):
   instructor (No show or Excused by instructor); 3 % of upcoming meetings already carry a family's reason.
 """
 import datetime
+import random
 from dataclasses import dataclass, field
 
 from ..models import Account, Attendance, Enrollment, Guardian, MakeupToken, Student, User
@@ -92,7 +93,8 @@ def add_household(writer, rng, number, catalogue, context):
             writer.add(Enrollment, id=writer.take_id(Enrollment), student=student_id, course=section.id,
                        status=Enrollment.REGISTERED, created_at=min(utc(joined, context.zone), context.now_utc))
             household.enrollments.append((student_id, section, first_month))
-            _attendance(writer, rng, household, student_id, section, context)
+            # Its own generator: how many meetings are over changes with the clock, the draws after must not.
+            _attendance(writer, random.Random(rng.random()), household, student_id, section, context)
     return household
 
 

@@ -21,6 +21,7 @@ A payment is split over its orders by billing.allocation (oldest first), with an
 payment entry per order, as checkout posts them; no order is ever paid past its balance.
 """
 import datetime
+import random
 import uuid
 
 from ..billing.allocation import allocate
@@ -146,10 +147,10 @@ class Money:
             plan = [(rng.randint(0, 4), half), (rng.randint(12, 20), total - half)]
         else:
             plan = [(rng.randint(25, 50) if habit == "late" else rng.randint(0, 9), total)]
-        for days, amount in plan:
-            at = self._month_start(month, 0) + datetime.timedelta(days=days, hours=rng.randint(7, 21),
-                                                                  minutes=rng.randrange(60))
-            user_id, method, used_card = self._payer(rng, household, card)
+        payments = [(self._month_start(month, 0) + datetime.timedelta(days=days, hours=rng.randint(7, 21),
+                                                                      minutes=rng.randrange(60)),
+                     amount, *self._payer(rng, household, card)) for days, amount in plan]
+        for at, amount, user_id, method, used_card in payments:  # drawn first: the same draws whatever the clock
             if at >= self.context.now_utc:
                 return  # that day has not come: the rest is still owed
             self._pay(household, batch, amount, at, user_id, method, used_card)
@@ -187,19 +188,20 @@ class Money:
         rest_at = sold + datetime.timedelta(days=rng.randint(14, 40))
         if not owing and first < price and rest_at < now:
             self._pay(household, [order_id], price - first, rest_at, self.staff, method)
+        usage = random.Random(rng.random())  # its own generator: which invoices are past depends on the clock
         for allotment_id, kind, quantity, unit in allotments:
-            used, at = rng.randint(0, quantity), sold
+            used, at = usage.randint(0, quantity), sold
             while used > 0:
-                step = min(used, rng.choice((1, 2)) if kind == "hours" else 1)
-                at += datetime.timedelta(days=rng.randint(3, 14))
+                step = min(used, usage.choice((1, 2)) if kind == "hours" else 1)
+                at += datetime.timedelta(days=usage.randint(3, 14))
                 if at + datetime.timedelta(days=1) >= now:
                     break
-                self._invoice(rng, purchase_id, allotment_id, step, step * unit, at, paid=True)
+                self._invoice(usage, purchase_id, allotment_id, step, step * unit, at, paid=True)
                 used -= step
                 quantity -= step
-            if quantity and rng.random() < 0.2:
-                self._invoice(rng, purchase_id, allotment_id, 1, unit, now - datetime.timedelta(days=rng.randint(1, 5)),
-                              paid=False)
+            if quantity and usage.random() < 0.2:
+                self._invoice(usage, purchase_id, allotment_id, 1, unit,
+                              now - datetime.timedelta(days=usage.randint(1, 5)), paid=False)
 
     def _invoice(self, rng, purchase_id, allotment_id, quantity, cents, at, paid):
         self.writer.add(
@@ -222,13 +224,14 @@ class Money:
                              punches=punches, order=order_id, purchased_on=bought,
                              expires_on=bought + datetime.timedelta(days=120), active=True, created_by=self.staff)
         since = [m for m in section.meetings if m[1].date() >= bought and m[1] < self.context.now]
-        for meeting_id, starts, _ in rng.sample(since, rng.randint(0, min(punches, len(since)))):
+        punching = random.Random(rng.random())  # its own generator: how many meetings are over depends on the clock
+        for meeting_id, starts, _ in punching.sample(since, punching.randint(0, min(punches, len(since)))):
             writer.add(Punch, id=writer.take_id(Punch), punch_pass=pass_id, meeting=meeting_id, redeemed_by=self.staff,
                        redeemed_at=utc(starts, self.context.zone))
 
     def _cart(self, rng, household):
         owed = [order_id for order_id in self.online if self.balances[order_id] > 0]
-        if owed and rng.random() < 0.1:
+        if rng.random() < 0.1 and owed:
             self.writer.add(CartItem, id=self.writer.take_id(CartItem), user=household.primary_id, order=owed[0],
                             balance_when_added=self.balances[owed[0]],
                             added_at=self.context.now_utc - datetime.timedelta(hours=rng.randint(1, 48)))
