@@ -59,7 +59,7 @@ class Cache:
         self.stem = f"scale-{households}-seed{seed}"
         self.path = OUT / f"{self.stem}-{source_key()}{suffix}"
         self.note = self.path.with_name(self.path.name + ".json")
-        self.households, self.seed = households, seed
+        self.households, self.seed, self.suffix = households, seed, suffix
 
     def fresh(self):
         """The note, when the file is there and was built within CACHE_DAYS; else None."""
@@ -71,7 +71,7 @@ class Cache:
 
     def keep(self, report):
         """Write the note and drop older builds of the same size and seed."""
-        for old in OUT.glob(f"{self.stem}-*"):
+        for old in OUT.glob(f"{self.stem}-*{self.suffix}*"):
             if old not in (self.path, self.note):
                 old.unlink()
         note = {"built": datetime.date.today().isoformat(), "report": report}
