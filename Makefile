@@ -66,8 +66,9 @@ browser:
 	  else echo "!!! /usr/bin/chromium is missing and cannot be installed here: the browser tests will be SKIPPED"; fi; \
 	fi
 
+# Both scales on SQLite, then on PostgreSQL when BENCH_POSTGRES_URL (default: 127.0.0.1:5432) answers.
 bench: setup
-	$(PY) bench/run.py
+	$(PY) bench/run.py --scale 1 --scale 100 --database both
 
 lighthouse: setup browser
 	bash bench/lighthouse.sh

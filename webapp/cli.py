@@ -1,4 +1,4 @@
-"""Command-line: `flask db upgrade`, `flask demo load`."""
+"""Command-line: `flask db upgrade`, `flask demo load`, `flask demo scale`."""
 import click
 from flask.cli import AppGroup
 
@@ -33,6 +33,21 @@ def load(if_empty):
             return
         load_demo()
     click.echo("demo data loaded")
+
+
+@demo_cli.command("scale")
+@click.option("--households", type=click.IntRange(min=1), required=True, help="How many households to add.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same names and amounts.")
+def scale(households, seed):
+    """Add generated households on top of the demo (webapp/scale), in bulk."""
+    from .scale import ScaleRefused, build_scale
+
+    with db.connection_context():
+        try:
+            report = build_scale(households, seed)
+        except ScaleRefused as refused:
+            raise click.ClickException(str(refused)) from None
+    click.echo(report.summary())
 
 
 def init_app(app):

@@ -47,6 +47,15 @@ def next_order_number():
     return reserve_order_numbers(1)[0]
 
 
+def order_numbers_used_up_to(last):
+    """After a bulk load that numbered its own orders from next_order_number(): nobody gets those numbers again."""
+    if is_sqlite():
+        db.execute_sql("UPDATE order_number_counter SET last = MAX(last, ?)", (last,))
+    else:
+        db.execute_sql("SELECT setval('order_number_seq', GREATEST((SELECT last_value FROM order_number_seq), %s))",
+                       (last,))
+
+
 def create_order(company, staff, account, lines, on_account=True, payable_online=False, external_note=""):
     """A box-office order with its charges; lines are [(description, cents, student or None)]."""
     if not lines or any(cents <= 0 for _, cents, _ in lines):
