@@ -20,6 +20,7 @@ VERIFY = False
 _INT = -7_340_000_000_000  # far from any id, amount or limit a query could hold as a constant
 _DATETIME = datetime.datetime(1001, 1, 1)
 _DATE = datetime.date(1001, 1, 1)
+_PER_CURSOR = {"cursor", "count", "index", "initialized", "populated", "row_cache"}  # peewee's CursorWrapper state
 
 
 class PreparedQueryError(Exception):
@@ -76,11 +77,16 @@ class prepared:  # noqa: N801 (used as a decorator, like functools' lowercase cl
             ("list", len(a), type(a[0]) if a else None) if _collection(a) else a if a is None or isinstance(a, bool)
             else type(a) for a in args))
         entry = self.compiled.get(key) or self._compile(key, args)
-        query, sql, plan = entry
+        query, sql, plan, columns = entry
         params = [value if i is None else args[i] if j is None else args[i][j] for i, j, value in plan]
         if VERIFY:
             self._verify(args, sql, params)
-        return query._get_cursor_wrapper(db.execute_sql(sql, params))
+        wrapper = query._get_cursor_wrapper(db.execute_sql(sql, params))
+        if not columns:  # how the columns map to models and converters depends only on the SQL text: work it out once
+            wrapper.initialize()
+            columns.update((k, v) for k, v in vars(wrapper).items() if k not in _PER_CURSOR)
+        vars(wrapper).update(columns, initialized=True)
+        return wrapper
 
     def _compile(self, key, args):
         markers, spots, n = [], {}, 0
@@ -99,7 +105,7 @@ class prepared:  # noqa: N801 (used as a decorator, like functools' lowercase cl
         if set(spots) - set(params):  # a value was changed on the way (arithmetic): the text cannot follow it
             raise PreparedQueryError(f"{self.build.__qualname__}: every argument must reach the query as it is")
         plan = [(*spots[p], None) if p in spots else (None, None, p) for p in params]  # the rest are constants
-        self.compiled[key] = (query, sql, plan)
+        self.compiled[key] = (query, sql, plan, {})
         return self.compiled[key]
 
     def _verify(self, args, sql, params):
