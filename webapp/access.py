@@ -5,7 +5,9 @@ from functools import wraps
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 
-from .models import Account, Guardian, Permission, Student, StudentLink, User
+from peewee import fn
+
+from .models import Account, CartItem, Guardian, Order, Permission, RegistrationItem, Student, StudentLink, User
 from .prepared import prepared
 
 
@@ -27,10 +29,11 @@ def role_required(*roles):
 
 @dataclass
 class Family:
-    """The households a user belongs to (with their grants) and the students they may see."""
+    """The households a user belongs to (with their grants), the students they may see, the cart's count."""
 
     memberships: list
     students: list
+    cart_count: int = 0
 
     @property
     def account_ids(self):
@@ -54,24 +57,40 @@ class Family:
         return [m.account for m in self.memberships if m.can_view_balance]
 
 
+def _in_cart(user_id):
+    """How many order balances and registrations wait in the user's cart, of households the user may pay for now."""
+    paying = Guardian.alias()
+
+    def pays(account):
+        return ((paying.account == account) & (paying.user == user_id) & (paying.status == Guardian.ACCEPTED)
+                & paying.can_make_payments)
+
+    registrations = (RegistrationItem.select(fn.COUNT(RegistrationItem.id)).join(Student)
+                     .join(paying, on=pays(Student.billing_account)).where(RegistrationItem.user == user_id))
+    return (CartItem.select(fn.COUNT(CartItem.id) + registrations).join(Order).join(paying, on=pays(Order.account))
+            .where(CartItem.user == user_id))
+
+
 @prepared
 def _memberships(user_id):
-    return (Guardian.select(Guardian, Account).join(Account)
+    return (Guardian.select(Guardian, Account, _in_cart(user_id).alias("cart_count")).join(Account)
             .where((Guardian.user == user_id) & (Guardian.status == Guardian.ACCEPTED))
             .order_by(Guardian.is_primary.desc(), Account.name))
 
 
 @prepared
 def _students_of(account_ids):
+    # One id list of the two ways a student is the family's: PostgreSQL uses both indexes only without an OR.
+    billed = Student.select(Student.id).where(Student.billing_account.in_(account_ids))
     linked = StudentLink.select(StudentLink.student).where(StudentLink.account.in_(account_ids))
-    return (Student.select().where(Student.billing_account.in_(account_ids) | Student.id.in_(linked))
-            .order_by(Student.first_name, Student.id))
+    return Student.select().where(Student.id.in_(billed | linked)).order_by(Student.first_name, Student.id)
 
 
 def _load_family(user_id):
     memberships = _memberships(user_id)
     accounts = [m.account_id for m in memberships]
-    return Family(memberships, _students_of(accounts) if accounts else [])
+    return Family(memberships, _students_of(accounts) if accounts else [],
+                  memberships[0].cart_count if memberships else 0)
 
 
 def family(user=None):
@@ -83,6 +102,11 @@ def family(user=None):
     if user.id not in cache:
         cache[user.id] = _load_family(user.id)
     return cache[user.id]
+
+
+def cart_changed():
+    """The cart changed in this request: the page drawn next reads the family (and its cart count) again."""
+    g.pop("families", None)
 
 
 def student_or_404(user, student_id):

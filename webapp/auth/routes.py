@@ -1,10 +1,10 @@
 """Sign in and sign out."""
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, g, has_request_context, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..attempts import TooManyAttempts
 from ..extensions import login_manager
-from ..models import User
+from ..models import Company, User
 from ..prepared import prepared
 from ..redirects import safe_next
 from ..templating import render
@@ -20,13 +20,18 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def load_user(session_token):
-    """The user whose current session token the cookie names."""
-    return _user_by_token.first(session_token)
+    """The user whose current session token the cookie names, read with the company in one query."""
+    user = _user_by_token.first(session_token)
+    if user is not None and has_request_context():
+        g.company = user.company  # current_company() needs no query of its own
+    return user
 
 
 @prepared
 def _user_by_token(session_token):
-    return User.select().where(User.session_token == session_token).limit(1)
+    first = Company.select(Company.id).order_by(Company.id).limit(1)
+    return (User.select(User, Company).join(Company, on=(Company.id == first), attr="company")
+            .where(User.session_token == session_token).limit(1))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -110,19 +110,11 @@ def cart_of(user):
     return cart
 
 
-@prepared
-def _cart_count(user_id, households):
-    registrations = (RegistrationItem.select(fn.COUNT(RegistrationItem.id)).join(Student)
-                     .where((RegistrationItem.user == user_id) & Student.billing_account.in_(households)))
-    return (CartItem.select(fn.COUNT(CartItem.id) + registrations).join(Order)
-            .where((CartItem.user == user_id) & Order.account.in_(households)))
-
-
 def cart_count():
     """How many order balances and registrations wait in the signed-in user's cart (the header's count)."""
-    if "cart_count" not in g:
-        g.cart_count = _cart_count.scalar(current_user.id, paying_households(current_user))
-    return g.cart_count
+    from ..access import family
+
+    return family().cart_count
 
 
 @prepared

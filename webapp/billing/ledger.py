@@ -2,7 +2,7 @@
 from peewee import fn
 
 from ..database import is_sqlite
-from ..models import Account, Course, LedgerEntry, Order, OrderLine, Student
+from ..models import Account, CartItem, Course, LedgerEntry, Order, OrderLine, Student
 from ..prepared import prepared
 
 
@@ -90,17 +90,19 @@ def order_tags(orders):
 
 
 @prepared
-def _class_lines(order_ids):
-    return OrderLine.select(OrderLine.order, OrderLine.student, OrderLine.course).where(
-        OrderLine.order.in_(order_ids) & OrderLine.course.is_null(False) & OrderLine.student.is_null(False)).tuples()
+def _class_dues(account_ids, user_id):
+    balance = LedgerEntry.select(fn.SUM(LedgerEntry.amount_cents)).where(LedgerEntry.order == Order.id)
+    in_cart = fn.EXISTS(CartItem.select(CartItem.id).where((CartItem.order == Order.id) & (CartItem.user == user_id)))
+    return (Order.select(Order, OrderLine.student, OrderLine.course, balance.alias("balance"), in_cart.alias("in_cart"))
+            .join(OrderLine, attr="line")
+            .where(Order.account.in_(account_ids) & payable_online_clause() & OrderLine.course.is_null(False)
+                   & OrderLine.student.is_null(False) & (balance > 0)))
 
 
-def enrollment_orders(account_ids):
-    """{(student id, course id): order (with .balance)} for class orders the family may pay online, in two queries."""
-    orders = {o.id: o for o in payable_online_orders(account_ids)}
-    if not orders:
-        return {}
-    return {(student_id, course_id): orders[order_id] for order_id, student_id, course_id in _class_lines(list(orders))}
+def enrollment_orders(account_ids, user):
+    """{(student id, course id): order (with .balance and .in_cart for the user)} for the class orders the family may
+    pay online, in one query."""
+    return {(o.line.student_id, o.line.course_id): o for o in _class_dues(account_ids, user)}
 
 
 def visible_balances(family, company):

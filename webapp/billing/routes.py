@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..access import family, role_required
+from ..access import cart_changed, family, role_required
 from ..extensions import htmx
 from ..gateway import provider_for, provider_named
 from ..models import Payment, User
@@ -76,6 +76,7 @@ def add(number):
     if not htmx:
         return redirect(url_for("billing.cart") if status == 200 else url_for("billing.pay_balance"), 303)
     # The cart replaces the page's main content in place, and the address follows.
+    cart_changed()
     response = _cart_page(status=status)
     response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "HX-Push-Url": url_for("billing.cart")})
     return response
@@ -92,6 +93,7 @@ def remove(number):
         flash(f"Order #{order.number} is out of your cart.", "success")
     except CartRefused as refused:
         flash(str(refused), "error")
+    cart_changed()
     return _cart_page() if htmx else redirect(url_for("billing.cart"), 303)
 
 

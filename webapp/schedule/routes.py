@@ -5,7 +5,6 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import family, role_required, student_or_404
-from ..billing.cart import cart_order_ids
 from ..billing.ledger import enrollment_orders
 from ..attendance.services import AttendanceRefused, clear_absence, patron_reasons, report_absence
 from ..clock import local_now
@@ -44,15 +43,14 @@ def _enrollment_dues(meetings):
     scope = family()
     if not current_company().pay_balances_online or not (scope.may_pay or scope.balance_accounts):
         return []
-    orders = enrollment_orders(scope.account_ids)
-    in_cart = cart_order_ids(current_user) if scope.may_pay else set()
+    orders = enrollment_orders(scope.account_ids, current_user)
     dues, seen = [], set()
     for m in meetings:
         enrollment = m.course.enrollment
         order = orders.get((enrollment.student.id, m.course.id))
         if order and order.id not in seen:
             seen.add(order.id)
-            order.in_cart = order.id in in_cart
+            order.in_cart, order.balance = bool(order.in_cart), int(order.balance)
             dues.append((enrollment, m.course, order))
     return dues
 
