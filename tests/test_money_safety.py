@@ -81,11 +81,40 @@ def test_a_charge_that_lands_after_the_payment_was_given_up_is_refunded(app, dan
         return charge
 
     monkeypatch.setattr(checkout.provider_for(Company.current()).__class__, "confirm", slow_network)
-    with app.app_context(), pytest.raises(checkout.CheckoutRefused, match="refunded"):
+    with app.app_context(), pytest.raises(checkout.ChargeRefunded, match="goes back to your card"):
         checkout.pay(Company.current(), payment, token)
     assert charges() == 1 and SandboxCharge.get().refunded_cents == 32000
     assert Payment.get(Payment.key == key).state == Payment.REFUNDED
     assert balances(1001, 1002) == {1001: 14000, 1002: 18000}
+    every_charge_is_accounted_for()
+
+
+def test_a_refund_the_provider_refuses_stays_due_until_reconciliation(app, dana, monkeypatch):
+    from webapp.billing.reconcile import reconcile
+    from webapp.gateway import GatewayTimeout
+
+    _, key, _ = enter_card(dana, SUCCESS_CARD)
+    payment, token = Payment.get(Payment.key == key), SandboxToken.get().token
+    provider = type(checkout.provider_for(Company.current()))
+    confirm, refund = provider.confirm, provider.refund
+
+    def slow_network(self, *args):
+        charge = confirm(self, *args)
+        Payment.update(state=Payment.FAILED).where(Payment.key == key).execute()
+        return charge
+
+    def network_down(self, *args, **kwargs):
+        raise GatewayTimeout("no answer")
+
+    monkeypatch.setattr(provider, "confirm", slow_network)
+    monkeypatch.setattr(provider, "refund", network_down)
+    with app.app_context(), pytest.raises(checkout.ChargeRefunded):
+        checkout.pay(Company.current(), payment, token)
+    assert Payment.get(Payment.key == key).state == Payment.REFUND_DUE and SandboxCharge.get().refunded_cents == 0
+    monkeypatch.setattr(provider, "refund", refund)
+    with app.app_context():
+        assert reconcile()["refunded"] == 1  # due refunds are retried at once, whatever their age
+    assert Payment.get(Payment.key == key).state == Payment.REFUNDED and SandboxCharge.get().refunded_cents == 32000
     every_charge_is_accounted_for()
 
 
@@ -274,3 +303,13 @@ def test_reconciliation_command_reports_nothing_to_do(app):
     result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
     assert result.exit_code == 0 and "settled 0, failed 0, refunded 0" in result.output
 
+
+
+def test_a_payment_taken_at_the_desk_sends_the_household_a_receipt(signed_in, outbox):
+    sam = signed_in("staff@example.com")
+    response = sam.post("/staff/billing/payments/new", data={"order_number": "1003", "payer": smith().id,
+                                                            "amount": "35.00", "method": "check", "note": "#118"})
+    assert response.status_code == 303
+    (email,) = [m for m in outbox if m.subject.startswith("Your receipt")]
+    assert email.to == ["parent@example.com"] and "Paid with: Check (#118)" in email.body
+    assert "Order #1003: $35.00 applied, new balance $0.00" in email.body

@@ -8,6 +8,7 @@ cancel racing the charge or a timeout charge once and post once. A charge that l
 meanwhile is refunded. Reconciliation (billing/reconcile.py) finishes payments left in Processing.
 """
 import datetime
+import logging
 import time
 import uuid
 
@@ -25,11 +26,12 @@ from .cart import CartLine, cart_of
 from .ledger import lock_households, order_balances, order_tags, unapplied_credit
 from .receipts import queue_receipt
 
+log = logging.getLogger(__name__)
 MINIMUM_CENTS = 100
 FOLLOW_UP_TRIES, FOLLOW_UP_PAUSE = 8, 0.25  # seconds
 ABANDONED_AFTER = datetime.timedelta(minutes=30)
-STOPPED_AND_REFUNDED = ("This payment was stopped while your card was being charged, so the charge is refunded. "
-                        "Nothing is owed for it; please try again.")
+STOPPED_AND_REFUNDED = ("This payment was stopped while your card was being charged, so the charge goes back to "
+                        "your card. Nothing is owed for it; please try again.")
 
 
 class CheckoutRefused(Exception):
@@ -188,7 +190,10 @@ def record_charge(provider, payment, charge):
     current = Payment.get_by_id(payment.id)
     if current.state == Payment.SUCCEEDED:
         return current, False  # a concurrent request settled it
-    refund_given_up(provider, current, charge)
+    try:
+        refund_given_up(provider, current, charge)
+    except GatewayError:  # the refund stays due: reconciliation asks the provider again
+        log.warning("payment %s: the refund of a charge on a given-up payment failed; it stays due", payment.key)
     raise ChargeRefunded(STOPPED_AND_REFUNDED)
 
 
