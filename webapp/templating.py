@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency
-from flask import g, get_flashed_messages, make_response, render_template
+from flask import g, get_flashed_messages, make_response, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
 from .extensions import htmx
@@ -69,6 +69,21 @@ def local_time(utc_naive):
     return utc_naive.replace(tzinfo=datetime.timezone.utc).astimezone(zone).replace(tzinfo=None)
 
 
+def page_url_for(endpoint, **values):
+    """url_for for templates, remembered per address: a page's links are the same few on every request."""
+    if values.get("_external") or endpoint.startswith("."):
+        return url_for(endpoint, **values)
+    try:
+        return _remembered_url(request.script_root, endpoint, tuple(sorted(values.items())))
+    except TypeError:  # a value that cannot be a key
+        return url_for(endpoint, **values)
+
+
+@lru_cache(maxsize=8192)
+def _remembered_url(script_root, endpoint, values):
+    return url_for(endpoint, **dict(values))
+
+
 def _append_flashes(response):
     """htmx answers carry pending flash messages as an out-of-band swap of the flash region."""
     if htmx and response.status_code < 300 and response.mimetype == "text/html" and not response.direct_passthrough:
@@ -89,7 +104,8 @@ def init_app(app):
     from .access import family, may_bill
     from .billing.cart import cart_count
 
-    app.jinja_env.globals.update(current_company=current_company, family=family, cart_count=cart_count, may_bill=may_bill,
+    app.jinja_env.globals.update(url_for=page_url_for, current_company=current_company, family=family,
+                                 cart_count=cart_count, may_bill=may_bill,
                                  may_pay=lambda account_id: family().may_pay_for(account_id))
     # The field macro is a global so that blocks rendered alone (htmx fragments) can use it too.
     with app.app_context():
