@@ -15,7 +15,7 @@ import uuid
 from peewee import IntegrityError
 
 from ..database import write_transaction
-from ..gateway import Declined, GatewayError, GatewayTimeout, provider_for, provider_named
+from ..gateway import Declined, GatewayError, provider_for, provider_named
 from ..models import Allocation, CartItem, CheckoutLock, LedgerEntry, Order, Payment, PaymentMethod, utcnow
 from ..outbox import send_unsent
 from ..pending.services import has_pending_payment
@@ -153,7 +153,7 @@ def pay(company, payment, token):
         with write_transaction():
             _release(payment, Payment.FAILED, from_states=[Payment.PROCESSING], failure=str(declined))
         raise CheckoutRefused(str(declined)) from None
-    except GatewayTimeout:
+    except GatewayError:  # a timeout, or no clear answer: the charge may have happened, reconciliation finds out
         raise PaymentUnsettled(
             "We could not hear back from the card network. Press Try again: you will not be charged twice."
         ) from None
