@@ -253,3 +253,21 @@ def test_too_many_password_attempts_under_htmx_answer_the_security_section(signe
     assert response.status_code == 429
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section class="card" id="security"') and "Try again in 5 minutes." in html
+
+
+def test_an_htmx_request_after_signing_out_elsewhere_moves_the_page_to_sign_in(signed_in):
+    dana, other = signed_in("parent@example.com"), signed_in("parent@example.com")
+    assert other.post("/sign-out").status_code == 303  # signs out every session of Dana
+    response = dana.get("/schedule/absence/1/1", headers={"HX-Request": "true",
+                                                          "HX-Current-URL": "http://localhost/schedule/?weeks=8"})
+    assert response.status_code == 401 and response.get_data() == b""  # no sign-in form inside the table cell
+    assert response.headers["HX-Redirect"] == "/sign-in?next=/schedule/?weeks%3D8"
+    plain = dana.get("/schedule/?weeks=8")
+    assert plain.status_code == 302 and plain.headers["Location"] == "/sign-in?next=/schedule/?weeks%3D8"
+
+
+def test_the_sign_in_redirect_never_points_away(signed_in):
+    dana, other = signed_in("parent@example.com"), signed_in("parent@example.com")
+    other.post("/sign-out")
+    response = dana.get("/home", headers={"HX-Request": "true", "HX-Current-URL": "http://evil.example//evil.example/x"})
+    assert response.headers["HX-Redirect"] == "/sign-in"

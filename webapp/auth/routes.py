@@ -1,9 +1,11 @@
 """Sign in and sign out."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, g, has_request_context, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..attempts import TooManyAttempts
-from ..extensions import login_manager
+from ..extensions import htmx, login_manager
 from ..models import Company, User
 from ..prepared import prepared
 from ..redirects import safe_next
@@ -25,6 +27,18 @@ def load_user(session_token):
     if user is not None and has_request_context():
         g.company = user.company  # current_company() needs no query of its own
     return user
+
+
+@login_manager.unauthorized_handler
+def signed_out():
+    """Not signed in, or signed out elsewhere: sign in, then back to the page. An htmx request moves the whole page
+    there, instead of swapping a sign-in form into a table cell."""
+    if htmx:
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = safe_next(page.path + (f"?{page.query}" if page.query else "")) if page.path else None
+        return "", 401, {"HX-Redirect": url_for("auth.sign_in", next=back), "Vary": "HX-Request"}
+    flash(login_manager.login_message, "info")
+    return redirect(url_for("auth.sign_in", next=safe_next(request.full_path.rstrip("?"))))
 
 
 @prepared
