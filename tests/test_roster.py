@@ -49,6 +49,19 @@ def test_my_classes_links_each_meeting_to_its_roster(signed_in):
     assert f'href="/classes/meetings/{meeting.id}"' in html
 
 
+def test_my_classes_lists_rosters_still_to_submit_first_then_today_then_upcoming(signed_in):
+    past, future = _ballet_meeting(past=True), _ballet_meeting(past=False)
+    pat = signed_in("instructor@example.com")
+    html = pat.get("/classes/").get_data(as_text=True)
+    text = page_text(pat.get("/classes/"))
+    assert text.index("Rosters to submit") < text.index("Today") < text.index("Upcoming")
+    overdue = html[html.index("Rosters to submit"):html.index('id="today-title"')]
+    assert f'href="/classes/meetings/{past.id}"' in overdue and f'href="/classes/meetings/{future.id}"' not in overdue
+    pat.post(f"/classes/meetings/{past.id}/submit")
+    html = pat.get("/classes/").get_data(as_text=True)
+    assert f'href="/classes/meetings/{past.id}"' not in html  # submitted: off the list
+
+
 def test_pat_sees_the_ballet_roster_with_amys_no_show_and_every_active_reason(signed_in):
     meeting, amy = _ballet_meeting(past=True), _student("Amy")
     response = signed_in("instructor@example.com").get(f"/classes/meetings/{meeting.id}")

@@ -31,7 +31,7 @@ def test_pat_marks_amy_and_submits_the_ballet_roster(new_context):
     expect(page.get_by_role("heading", name="My classes", level=1)).to_be_visible()
     check(page)
 
-    page.get_by_role("link", name=re.compile(r"^Roster of Ballet I, ")).first.tap()
+    page.get_by_role("region", name="Today").get_by_role("link", name=re.compile(r"^Roster of Ballet I, ")).tap()
     expect(page).to_have_url(re.compile(r"/classes/meetings/\d+$"))
     expect(page.get_by_role("heading", name="Ballet I", level=1)).to_be_visible()
     roster_url = page.url

@@ -10,7 +10,7 @@ from ..models import User
 from ..templating import render
 from .forms import MarkForm
 from .roster import enrolled_student_or_404, may_mark, meeting_or_404, roster, roster_reasons
-from .services import AttendanceRefused, mark_attendance, my_meetings, records_for, submit_roster
+from .services import AttendanceRefused, mark_attendance, my_meetings, records_for, rosters_to_submit, submit_roster
 
 bp = Blueprint("attendance", __name__, url_prefix="/classes")
 ROSTER_ROLES = (User.INSTRUCTOR, User.STAFF)
@@ -19,9 +19,12 @@ ROSTER_ROLES = (User.INSTRUCTOR, User.STAFF)
 @bp.route("/")
 @role_required(User.INSTRUCTOR)
 def my_classes():
-    """Today's and upcoming meetings of the instructor's own classes."""
+    """Rosters still to submit, then today's and the next two weeks' meetings of the instructor's own classes."""
     start = local_now().replace(hour=0, minute=0, second=0)
-    return render("attendance/my_classes.html", "content", meetings=my_meetings(current_user, start, days=14))
+    meetings = my_meetings(current_user, start, days=14)
+    today = [m for m in meetings if m.starts_at.date() == start.date()]
+    return render("attendance/my_classes.html", "content", overdue=rosters_to_submit(current_user, start),
+                  today=today, upcoming=meetings[len(today):])
 
 
 def _render_roster(meeting, block="content", status=200, row_errors=None, submit_error=None):

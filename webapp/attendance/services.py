@@ -148,8 +148,8 @@ def history_for(pairs):
     return history
 
 
-def my_meetings(instructor, start, days):
-    """The instructor's meetings from `start` for `days` days, with how many students are enrolled."""
+def _instructor_meetings(instructor, where):
+    """The instructor's meetings that match `where`, oldest first, with how many students are enrolled."""
     enrolled = fn.COUNT(Enrollment.id)
     return list(
         Meeting.select(Meeting, Course, Location, enrolled.alias("enrolled"))
@@ -160,14 +160,21 @@ def my_meetings(instructor, start, days):
             Enrollment, JOIN.LEFT_OUTER,
             on=((Enrollment.course == Course.id) & Enrollment.status.in_(Enrollment.ACTIVE)),
         )
-        .where(
-            (Course.instructor == instructor)
-            & (Meeting.starts_at >= start)
-            & (Meeting.starts_at < start + datetime.timedelta(days=days))
-        )
+        .where((Course.instructor == instructor) & where)
         .group_by(Meeting.id, Course.id, Location.id)
         .order_by(Meeting.starts_at)
     )
+
+
+def my_meetings(instructor, start, days):
+    """The instructor's meetings from `start` for `days` days, with how many students are enrolled."""
+    return _instructor_meetings(instructor, (Meeting.starts_at >= start)
+                                & (Meeting.starts_at < start + datetime.timedelta(days=days)))
+
+
+def rosters_to_submit(instructor, before):
+    """The instructor's meetings before `before` whose roster nobody submitted: families still read "Not marked"."""
+    return _instructor_meetings(instructor, (Meeting.starts_at < before) & Meeting.roster_submitted_at.is_null())
 
 
 ON_ROSTER = Enrollment.ACTIVE + (Enrollment.NO_SHOW,)  # a no-show stays on the roster that charged the fee
