@@ -1,4 +1,6 @@
 """Staff put orders on account and record offline payments; balances by customer or by student."""
+import re
+
 import pytest
 
 from billing_helpers import balances, order
@@ -105,3 +107,38 @@ def test_home_shows_each_students_balance_by_student(signed_in):
     text = page_text(signed_in("parent@example.com").get("/home"))
     assert "Amy Smith: $175.00" in text and "Ben Smith: $380.00" in text  # Ben: Pottery $180, package $200
     assert "Smith household:" not in text
+
+
+def test_record_a_payment_starts_with_no_payer_and_refuses_one_without(sam):
+    page = sam.get("/staff/billing/payments/new").get_data(as_text=True)
+    payer = re.search(r'<select[^>]*name="payer".*?</select>', page, re.S).group(0)
+    assert payer.index("Choose the household that paid") < payer.index("Acme") and "selected" not in payer
+    response = sam.post("/staff/billing/payments/new", data={"order_number": "1002", "amount": "25.00", "method": "cash"})
+    assert response.status_code == 422 and "Choose the household that paid." in page_text(response)
+    assert Payment.select().where(Payment.method == "cash").count() == 0
+    # The form comes back with the order's own household offered; posting it again records it.
+    assert re.search(rf'<option selected value="{smith().id}">Smith household</option>', response.get_data(as_text=True))
+
+
+def test_typing_the_order_number_shows_the_order_and_offers_its_household(sam):
+    response = sam.get("/staff/billing/payments/new?order_number=1002", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="lookup">') and "<html" not in html
+    assert "Order #1002 · Smith household · Pottery for Kids for Ben · balance $180.00" in page_text(response)
+    assert re.search(rf'<option selected value="{smith().id}">Smith household</option>', html)
+    unknown = sam.get("/staff/billing/payments/new?order_number=9999", headers={"HX-Request": "true"})
+    assert "There is no order #9999." in page_text(unknown)
+
+
+def test_the_confirmation_names_the_payer(sam):
+    forest = Account.get(Account.name == "Forest household")
+    response = sam.post("/staff/billing/payments/new", data={"order_number": "1003", "payer": forest.id,
+                                                            "amount": "35.00", "method": "cash"})
+    assert "$35.00 from Forest household is recorded on order #1003." in page_text(sam.get(response.headers["Location"]))
+
+
+def test_a_new_order_needs_its_household_chosen(sam):
+    assert "Choose a household" in sam.get("/staff/billing/orders/new").get_data(as_text=True)
+    response = sam.post("/staff/billing/orders/new", data=new_order_form(account="0"))
+    assert response.status_code == 422 and "Choose the household the order is for." in page_text(response)
+    assert Order.select().count() == 7

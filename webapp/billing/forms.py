@@ -48,20 +48,24 @@ class OrderLineForm(Form):
 class OrderForm(FlaskForm):
     """Staff: an order for a household with a line per student, put on account."""
 
-    account = SelectField("Household", coerce=int, validate_choice=True)
+    account = SelectField("Household", coerce=int, validate_choice=False)
     lines = FieldList(FormField(OrderLineForm), min_entries=3, max_entries=3)
     on_account = BooleanField("Put on account", default=True)
     payable_online = BooleanField("Balance may be paid online")
     external_note = TextAreaField("Note the family sees", validators=[Length(max=500)])
 
     def set_choices(self, accounts, students):
-        self.account.choices = [(a.id, a.name) for a in accounts]
+        self.account.choices = [(0, "Choose a household")] + [(a.id, a.name) for a in accounts]
         for line in self.lines:
             line.form.student.choices = [(0, "No particular student")] + [
                 (s.id, f"{s.name} ({s.billing_account.name})") for s in students]
 
     def filled_lines(self):
         return [line.form for line in self.lines if line.form.description.data]
+
+    def validate_account(self, field):
+        if not field.data or field.data not in dict(field.choices):
+            raise ValidationError("Choose the household the order is for.")
 
     def validate_lines(self, field):
         if not self.filled_lines():
@@ -72,7 +76,7 @@ class OfflinePaymentForm(FlaskForm):
     """Staff: cash or a check toward an order, from any household."""
 
     order_number = StringField("Order number", validators=[DataRequired("Enter the order number."), Length(max=10)])
-    payer = SelectField("Paid by household", coerce=int, validate_choice=True)
+    payer = SelectField("Paid by household", coerce=int, validate_choice=False)
     amount = MoneyField("Amount", validators=[DataRequired("Enter the amount.")])
     method = RadioField("Method", choices=[("cash", "Cash"), ("check", "Check")], default="cash")
     note = StringField("Check number or note", validators=[Length(max=100)])
@@ -80,6 +84,10 @@ class OfflinePaymentForm(FlaskForm):
     def validate_order_number(self, field):
         if self.number() is None:
             raise ValidationError("Enter an order number like 1003.")
+
+    def validate_payer(self, field):
+        if field.data not in dict(field.choices) or not field.data:
+            raise ValidationError("Choose the household that paid.")
 
     def number(self):
         """The order number typed, without its "#"; None when it is not one."""

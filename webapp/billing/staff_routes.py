@@ -1,12 +1,14 @@
 """Staff billing: orders put on account and offline payments, for any household."""
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import billing_required
 from ..models import Account, Order, Student
 from ..templating import current_company, money, render
+from .cart import with_lines
 from .charges import ChargeRefused, create_order, record_offline_payment
 from .forms import OfflinePaymentForm, OrderForm
+from .ledger import order_balances
 
 bp = Blueprint("staff_billing", __name__, url_prefix="/staff/billing")
 
@@ -44,23 +46,47 @@ def new_order():
     return render("staff/new_order.html", "content", status=422 if form.is_submitted() else 200, form=form)
 
 
+def _order_looked_up(form):
+    """The order the number names, with its household, lines and balance; None while there is none."""
+    number = form.number() if form.order_number.data else None
+    order = Order.select(Order, Account).join(Account).where(Order.number == number).first() if number else None
+    if order is not None:
+        with_lines([order])
+        order.balance = order_balances([order.id])[order.id]
+    return order
+
+
+def _suggest_payer(form, order):
+    """Offer the order's billing household as the payer; staff still confirm it (or choose another) by posting."""
+    if order is not None and not form.payer.data:
+        form.payer.data = order.account_id
+
+
 @bp.route("/payments/new", methods=["GET", "POST"])
 @billing_required
 def new_payment():
-    """Record cash or a check toward an order, from any household."""
-    form = OfflinePaymentForm()
-    form.payer.choices = [(a.id, a.name) for a in _households()]
-    if form.validate_on_submit():
-        order = Order.get_or_none(Order.number == form.number())
-        if order is None:
+    """Record cash or a check toward an order, from any household; the order is looked up as its number is typed."""
+    form = OfflinePaymentForm(request.args) if request.method == "GET" else OfflinePaymentForm()
+    form.payer.choices = [(0, "Choose the household that paid")] + [(a.id, a.name) for a in _households()]
+    looked_up = _order_looked_up(form)
+    if request.method == "GET":
+        _suggest_payer(form, looked_up)
+    elif form.validate():
+        if looked_up is None:
             form.order_number.errors.append("There is no order with that number.")
         else:
+            payer = Account.get_by_id(form.payer.data)
             try:
-                record_offline_payment(current_user, order, Account.get_by_id(form.payer.data), form.amount.cents,
-                                       form.method.data, (form.note.data or "").strip())
+                record_offline_payment(current_user, looked_up, payer, form.amount.cents, form.method.data,
+                                       (form.note.data or "").strip())
             except ChargeRefused as refused:
                 form.amount.errors.append(str(refused))
             else:
-                flash(f"{money(form.amount.cents)} is recorded on order #{order.number}.", "success")
+                flash(f"{money(form.amount.cents)} from {payer.name} is recorded on order #{looked_up.number}.",
+                      "success")
                 return redirect(url_for("staff.index"), 303)
-    return render("staff/new_payment.html", "content", status=422 if form.is_submitted() else 200, form=form)
+    else:
+        _suggest_payer(form, looked_up)
+    status = 422 if form.errors else 200
+    return render("staff/new_payment.html", "lookup" if request.method == "GET" else "content", status=status,
+                  form=form, order=looked_up)
