@@ -49,7 +49,7 @@ class Figures:
         return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def _client():
+def http_client():
     connector = aiohttp.TCPConnector(limit=0, force_close=True)  # sync workers close every connection anyway
     return aiohttp.ClientSession(connector=connector, timeout=TIMEOUT, cookie_jar=aiohttp.DummyCookieJar(),
                                  headers={"User-Agent": USER_AGENT})
@@ -90,7 +90,7 @@ def sign_in_all(base, plans):
 
     async def main():
         gate = asyncio.Semaphore(SIGN_IN_AT_ONCE)
-        async with _client() as http:
+        async with http_client() as http:
             return await asyncio.gather(*(_sign_in(http, base, plan, gate) for plan in plans))
 
     started = time.perf_counter()
@@ -98,8 +98,8 @@ def sign_in_all(base, plans):
     return sessions, time.perf_counter() - started
 
 
-async def _send(http, base, session, request):
-    """One request; (status, body). A session cookie the answer sets is kept, as a browser would."""
+async def send(http, base, session, request):
+    """One request; (status, body, Location). A session cookie the answer sets is kept, as a browser would."""
     headers = dict(request.headers)
     if session is not None:
         headers.update({"Cookie": f"session={session.cookie}", "X-CSRFToken": session.csrf})
@@ -109,9 +109,9 @@ async def _send(http, base, session, request):
             body = await response.text()
             if session is not None:
                 session.cookie = _session_cookie(response, session.cookie)
-            return response.status, body
+            return response.status, body, response.headers.get("Location", "")
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-        return 0, f"{type(error).__name__}: {error}"
+        return 0, f"{type(error).__name__}: {error}", ""
 
 
 def load(base, sessions, rows, seconds, warmup, seed=1):
@@ -135,14 +135,14 @@ def load(base, sessions, rows, seconds, warmup, seed=1):
                 row = rng.choices(rows, weights)[0]
                 request = row.request(session.plan) if session else row.request(None)
                 sent = loop.time()
-                status, body = await _send(http, base, session, request)
+                status, body, _ = await send(http, base, session, request)
                 problem = check(row, request, status, body)
                 if not problem and row.done:
                     row.done(session.plan)
                 if start <= loop.time() <= end:
                     figures[row.name].add(loop.time() - sent, problem)
 
-        async with _client() as http:
+        async with http_client() as http:
             await asyncio.gather(*(one(index, session) for index, session in enumerate(sessions)))
         return figures
 

@@ -38,9 +38,18 @@ def _free_meetings(models, student_ids, now, limit):
     return list(query)
 
 
-def make_plans(database_url, count):
+def _first_of_each_household(payers):
+    """The first (user, account id) of each household."""
+    firsts = {}
+    for user, account_id in payers:
+        firsts.setdefault(account_id, (user, account_id))
+    return list(firsts.values())
+
+
+def make_plans(database_url, count, one_per_household=False):
     """A Plan for each of `count` sessions, spread over the generated households (sessions of one household or
-    one user get different meetings and orders, so their writes never cross)."""
+    one user get different meetings and orders, so their writes never cross); one_per_household: only the first
+    payer of each household, so that no two sessions can pay the same order."""
     from webapp import create_app, models
     from webapp.access import family
     from webapp.attendance.services import patron_reasons
@@ -49,7 +58,8 @@ def make_plans(database_url, count):
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench plans"})
     with app.test_request_context():
-        chosen = _spread(_payers(models.Guardian, models.User), count)
+        payers = _payers(models.Guardian, models.User)
+        chosen = _spread(_first_of_each_household(payers) if one_per_household else payers, count)
         if not chosen:
             raise LookupError("the database has no generated households: run `flask demo scale` on it")
         reason = patron_reasons()[0]
