@@ -488,3 +488,14 @@ def test_an_instructor_who_does_not_teach_the_student_gets_404(signed_in):
     assert robin.get(f"/packages/{pack.id}").status_code == 404
     assert robin.post(f"/packages/{pack.id}/lessons", data={}).status_code == 404
     assert signed_in("parent@example.com").post(f"/packages/{pack.id}/lessons", data={}).status_code == 403
+
+
+def test_voiding_a_paid_invoice_asks_first(signed_in):
+    sam, pack = signed_in("staff@example.com"), ben_pack()
+    paid = UsageInvoice.select().where(UsageInvoice.purchase == pack, UsageInvoice.state == UsageInvoice.PAID).first()
+    asked = sam.post(f"/staff/packages/invoices/{paid.id}/void")
+    text = page_text(asked)
+    assert asked.status_code == 200 and f"Void invoice #{paid.id}?" in text and "go back to the package" in text
+    assert UsageInvoice.get_by_id(paid.id).state == UsageInvoice.PAID
+    assert sam.post(f"/staff/packages/invoices/{paid.id}/void", data={"confirm": "yes"}).status_code == 303
+    assert UsageInvoice.get_by_id(paid.id).state == UsageInvoice.VOID

@@ -151,7 +151,10 @@ def test_the_status_and_the_payment_are_one_transaction(app, sam, pending_order,
 
 
 def test_mark_denied_voids_the_order_charges_the_penalty_releases_the_seat_and_offers_re_purchase(lee, sam, pending_order):
-    response = sam.post(f"/staff/pending/orders/{pending_order.number}/deny", data={"penalty": "50.00"})
+    asked = sam.post(f"/staff/pending/orders/{pending_order.number}/deny", data={"penalty": "50.00"})
+    assert asked.status_code == 200 and Order.get_by_id(pending_order.id).state == Order.PENDING_PAYMENT
+    assert "a withdraw penalty of $50.00 is charged" in page_text(asked)
+    response = sam.post(f"/staff/pending/orders/{pending_order.number}/deny", data={"penalty": "50.00", "confirm": "yes"})
     assert response.status_code == 303
     assert Order.get_by_id(pending_order.id).state == Order.DENIED
     assert lee_enrollment().status == Enrollment.PAYMENT_DENIED
@@ -168,7 +171,10 @@ def test_a_bad_penalty_is_refused_next_to_the_field_and_nothing_changes(sam, pen
 
 
 def test_cancelling_the_order_releases_the_seat(lee, sam, pending_order):
-    assert sam.post(f"/staff/pending/orders/{pending_order.number}/cancel").status_code == 303
+    asked = sam.post(f"/staff/pending/orders/{pending_order.number}/cancel", headers={"HX-Request": "true"})
+    assert asked.headers["HX-Retarget"] == "#main" and f"Cancel order #{pending_order.number}?" in page_text(asked)
+    assert Order.get_by_id(pending_order.id).state == Order.PENDING_PAYMENT  # asking changes nothing
+    assert sam.post(f"/staff/pending/orders/{pending_order.number}/cancel", data={"confirm": "yes"}).status_code == 303
     assert lee_enrollment().status == Enrollment.CANCELLED and order_balances([pending_order.id])[pending_order.id] == 0
     assert "11 seats left" in page_text(lee.get("/register/"))
 

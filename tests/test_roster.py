@@ -298,3 +298,14 @@ def test_the_roster_query_count_does_not_grow_with_the_class(signed_in, query_co
     assert page_text(small_page).count("Mark Kid") < page_text(large_page).count("Mark Kid")
     assert large_page.get_data(as_text=True).count('class="roster-row"') == 30
     assert large == small, f"{small} queries for 2 students, {large} for 30"
+
+
+def test_submitting_with_students_not_marked_asks_first(signed_in):
+    meeting, amy = _ballet_meeting(past=True), _student("Amy")
+    Attendance.delete().where((Attendance.meeting == meeting) & (Attendance.student == amy)).execute()
+    pat = signed_in("instructor@example.com")
+    asked = pat.post(f"/classes/meetings/{meeting.id}/submit")
+    assert "Submit the roster with 1 not marked?" in page_text(asked) and "Not marked: Amy Smith" in page_text(asked)
+    assert Meeting.get_by_id(meeting.id).roster_submitted_at is None
+    assert pat.post(f"/classes/meetings/{meeting.id}/submit", data={"confirm": "yes"}).status_code == 303
+    assert Meeting.get_by_id(meeting.id).roster_submitted_at is not None

@@ -197,6 +197,10 @@ def test_sam_denies_the_payment_and_lee_may_re_purchase(new_context):
     sam = sam_watch.page
     order = sam_opens_the_queue(sam, number)
     order.get_by_role("button", name=f"Mark Denied order #{number}", exact=True).tap()
+    # It asks once: the seat goes, and this cannot be taken back.
+    expect(sam.get_by_role("heading", name=f"Mark order #{number} Denied?", level=1)).to_be_visible()
+    check(sam)
+    sam.get_by_role("button", name=f"Yes, mark #{number} Denied", exact=True).tap()
     expect(sam).to_have_url(re.compile(r"/staff/pending/$"))
     expect(sam.locator("#flash")).to_contain_text(f"Order #{number} is now Denied.")
     expect(order).to_have_count(0)

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from ..access import role_required
 from ..clock import local_now
+from ..confirm import ask_first, confirmed
 from ..errors import error_response
 from ..extensions import htmx
 from ..models import User
@@ -79,6 +80,14 @@ def _render_row(meeting, student, reasons, status=200, error=None):
 def submit(meeting_id):
     """Submit the roster once the class has started: records who and when; afterwards only staff may change it."""
     meeting = meeting_or_404(current_user, meeting_id)
+    on_roster = roster(meeting)
+    unmarked = [s for s in on_roster["students"] if (meeting.id, s.id) not in on_roster["records"]]
+    if unmarked and not meeting.roster_submitted_at and meeting.starts_at <= local_now() and not confirmed():
+        names = ", ".join(f"{s.first_name} {s.last_name}" for s in unmarked)
+        return ask_first(f"Submit the roster with {len(unmarked)} not marked?",
+                         f"Not marked: {names}. Their families will read \"Not marked\", and after submitting only "
+                         "the office can change the roster.", "Yes, submit the roster",
+                         url_for(".meeting_roster", meeting_id=meeting.id))
     try:
         meeting = submit_roster(current_user, meeting, local_now())
     except AttendanceRefused as refused:

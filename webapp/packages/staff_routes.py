@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..clock import local_now
+from ..confirm import ask_first, confirmed
 from ..extensions import htmx
 from ..models import Account, Course, Package, PackageAllotment, PackagePurchase, Student, UsageInvoice
 from ..numbers import whole_number
@@ -150,6 +151,12 @@ def invoice_action(invoice_id, action):
     invoice = UsageInvoice.get_or_none(UsageInvoice.id == invoice_id) or abort(404)
     purchase = _purchase_or_404(invoice.purchase_id)
     change, verb = INVOICE_ACTIONS[action]
+    allowed = action == "void" or (action == "delete" and invoice.state == UsageInvoice.UNPAID)
+    if allowed and not confirmed():  # the question only for what would go ahead: a refusal says why at once
+        what = ("Its hours or items go back to the package." if invoice.state == UsageInvoice.PAID
+                else "It will not be paid or drawn from the package.")
+        return ask_first(f"{action.capitalize()} invoice #{invoice.id}?", f"{what} The History keeps it.",
+                         f"Yes, {action} invoice #{invoice.id}", url_for(".balances", purchase_id=purchase.id))
     try:
         change(current_user, invoice)
     except PackageRefused as refused:

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from ..access import billing_required
 from ..billing.ledger import order_balances
+from ..confirm import ask_first, confirmed
 from ..models import Account, Course, Division, Order
 from ..templating import money, render
 from .forms import CompleteForm, DenyForm, QueueFilterForm, SubjectForm
@@ -68,16 +69,28 @@ def complete(number):
 def deny(number):
     """Mark Denied: Payment Denied, an optional withdraw penalty, the seat released."""
     form = DenyForm()
+    order = _order_or_404(number)
     if not form.validate_on_submit():
-        _order_or_404(number)
         return _queue_page(422, form, number)
-    return _adjust(number, Order.DENIED, form.penalty.cents or 0)
+    penalty = form.penalty.cents or 0
+    if not confirmed():
+        charge = f", and a withdraw penalty of {money(penalty)} is charged" if penalty else ""
+        return ask_first(f"Mark order #{order.number} Denied?",
+                         f"The seat is released and what the order still owes is voided{charge}. "
+                         "The family is emailed and may re-purchase.", f"Yes, mark #{order.number} Denied",
+                         url_for(".queue"), penalty=form.penalty.data or "")
+    return _adjust(number, Order.DENIED, penalty)
 
 
 @bp.route("/orders/<int:number>/cancel", methods=["POST"])
 @billing_required
 def cancel(number):
     """Cancel the order: the seat is released and nothing more is owed."""
+    order = _order_or_404(number)
+    if not confirmed():
+        return ask_first(f"Cancel order #{order.number}?", "The seat is released and nothing more is owed on the "
+                         "order. The family is emailed; this cannot be undone.", f"Yes, cancel order #{order.number}",
+                         url_for(".queue"))
     return _adjust(number, Order.CANCELLED)
 
 
