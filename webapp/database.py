@@ -27,6 +27,14 @@ def is_sqlite():
     return "Sqlite" in type(db.obj).__name__
 
 
+def locked(query):
+    """The query's rows, locked until the commit: on PostgreSQL FOR NO KEY UPDATE, which two money decisions
+    cannot both hold, yet lets another transaction insert rows that point at them (an order's payment, a household's
+    new checkout; FOR UPDATE would wait on those foreign-key checks and deadlock). SQLite's IMMEDIATE transaction
+    already holds the only write lock."""
+    return query if is_sqlite() else query.for_update("FOR NO KEY UPDATE")
+
+
 def write_transaction():
     """A transaction that takes the write lock at once: IMMEDIATE on SQLite, plain on PostgreSQL."""
     return db.atomic("IMMEDIATE") if is_sqlite() else db.atomic()

@@ -3,7 +3,7 @@ import datetime
 
 from peewee import JOIN, IntegrityError, fn
 
-from ..database import is_sqlite, write_transaction
+from ..database import locked, write_transaction
 from ..prepared import prepared
 from ..models import (
     AbsenceReason, Attendance, Company, Course, Enrollment, Location, MakeupToken, Meeting, Student, User, utcnow,
@@ -28,7 +28,7 @@ def retrying_write(change):
 def _record(meeting, student):
     """The student's record at the meeting, locked for the rest of the transaction."""
     query = Attendance.select().where((Attendance.meeting == meeting) & (Attendance.student == student))
-    return (query if is_sqlite() else query.for_update()).first()
+    return locked(query).first()
 
 
 def _write(record, meeting, student, **values):

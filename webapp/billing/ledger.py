@@ -1,7 +1,7 @@
 """Balances, always summed from the ledger, and the household lock every money decision takes."""
 from peewee import fn
 
-from ..database import is_sqlite
+from ..database import is_sqlite, locked
 from ..models import Account, CartItem, Course, LedgerEntry, Order, OrderLine, Student
 from ..prepared import prepared
 
@@ -13,7 +13,7 @@ def lock_households(account_ids):
     IMMEDIATE transaction already holds the only write lock.
     """
     if account_ids and not is_sqlite():
-        list(Account.select(Account.id).where(Account.id.in_(sorted(set(account_ids)))).order_by(Account.id).for_update())
+        list(locked(Account.select(Account.id).where(Account.id.in_(sorted(set(account_ids)))).order_by(Account.id)))
 
 
 def _sums_by(column):

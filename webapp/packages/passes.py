@@ -8,7 +8,7 @@ from ..database import write_transaction
 from ..models import Course, Meeting, Punch, PunchPass, User
 from ..outbox import send_unsent
 from .balances import order_money
-from .services import PackageRefused, locked, sale_order
+from .services import PackageRefused, locked_row, sale_order
 
 
 @dataclass
@@ -90,7 +90,7 @@ def redeem_punch(user, punch_pass, meeting, today):
     if meeting.course_id != punch_pass.course_id:
         raise PackageRefused(f"That is not a meeting of {punch_pass.course.name}.", "meeting")
     with write_transaction():
-        current = locked(PunchPass, punch_pass.id)
+        current = locked_row(PunchPass, punch_pass.id)
         earlier = Punch.get_or_none((Punch.punch_pass == current.id) & (Punch.meeting == meeting.id))
         if earlier:
             return earlier, False

@@ -3,7 +3,7 @@ ledger entries on the package's order; quantities move only when a usage invoice
 from peewee import IntegrityError, fn
 
 from ..billing.charges import ChargeRefused, create_order, post_offline_payment
-from ..database import is_sqlite, write_transaction
+from ..database import locked, write_transaction
 from ..outbox import send_unsent
 from ..models import LedgerEntry, Package, PackageAllotment, PackagePurchase, UsageInvoice, utcnow
 from .balances import package_balance
@@ -17,10 +17,10 @@ class PackageRefused(Exception):
         self.field = field
 
 
-def locked(model, row_id):
+def locked_row(model, row_id):
     """The row, locked until the transaction ends (on SQLite the IMMEDIATE transaction already holds the lock)."""
     query = model.select().where(model.id == row_id)
-    return (query if is_sqlite() else query.for_update()).get()
+    return locked(query).get()
 
 
 def define_package(name, price_cents, allotments):
@@ -68,7 +68,7 @@ def sell_package(company, staff, package, account, student=None, paid_cents=0, m
 def record_payment(staff, purchase, cents, method, note=""):
     """A package payment (cash or check) as a payment entry on the package's order."""
     with write_transaction():
-        owed = package_balance(locked(PackagePurchase, purchase.id)).owed_cents
+        owed = package_balance(locked_row(PackagePurchase, purchase.id)).owed_cents
         if cents > owed:
             raise PackageRefused("That is more than the package still owes.", "amount")
         try:
@@ -85,7 +85,7 @@ def _post(staff, purchase, kind, cents, memo):
 
 def _unused_paid(purchase):
     """Paid money that paid usage has not drawn on, with the purchase row locked."""
-    return package_balance(locked(PackagePurchase, purchase.id)).unused_paid_cents
+    return package_balance(locked_row(PackagePurchase, purchase.id)).unused_paid_cents
 
 
 def refund(staff, purchase, cents, reason):
@@ -102,7 +102,7 @@ def transfer_balance(staff, source, target, cents):
         raise PackageRefused("Pick another package of the same household.", "target")
     with write_transaction():
         first, second = sorted((source, target), key=lambda purchase: purchase.id)  # one lock order: no deadlock
-        locked(PackagePurchase, first.id), locked(PackagePurchase, second.id)
+        locked_row(PackagePurchase, first.id), locked_row(PackagePurchase, second.id)
         if cents > package_balance(source).unused_paid_cents:
             raise PackageRefused("Only paid money that usage has not drawn on can be transferred.", "amount")
         if cents > package_balance(target).owed_cents:
@@ -134,7 +134,7 @@ def invoice_usage(user, purchase, allotment, quantity, memo=""):
     if quantity < 1:
         raise PackageRefused("Enter a quantity of at least 1.", "quantity")
     with write_transaction():
-        locked(PackagePurchase, purchase.id)
+        locked_row(PackagePurchase, purchase.id)
         left = allotment.quantity - _invoiced(purchase.id, allotment.id, (UsageInvoice.PAID, UsageInvoice.UNPAID))
         if quantity > left:
             raise PackageRefused(
@@ -155,7 +155,7 @@ VERBS = {UsageInvoice.PAID: "paid", UsageInvoice.VOID: "voided", UsageInvoice.DE
 
 def _move(user, invoice, state):
     with write_transaction():
-        locked(PackagePurchase, invoice.purchase_id)
+        locked_row(PackagePurchase, invoice.purchase_id)
         current = UsageInvoice.get_by_id(invoice.id)
         if current.state == state:
             return current

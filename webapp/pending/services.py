@@ -1,5 +1,5 @@
 """Pending Payment: the order and enrollment status rules, staff adjustments with their audit, no-show fees."""
-from ..database import is_sqlite, write_transaction
+from ..database import locked, write_transaction
 from ..models import (
     Account, AbsenceReason, Attendance, Enrollment, Guardian, LedgerEntry, Order, OrderLine, OrderStatusChange, Payment,
     PurchaseOrder, Student, User,
@@ -99,7 +99,7 @@ def record_change(order, from_state, to_state, user, note="", notify=True):
 
 def _locked_order(order):
     query = Order.select().where(Order.id == order.id)
-    return (query if is_sqlite() else query.for_update()).get()
+    return locked(query).get()
 
 
 def adjust_order_status(staff, order, to_state, penalty_cents=0, received=None):

@@ -2,7 +2,7 @@
 
 from peewee import fn
 
-from ..database import is_sqlite, write_transaction
+from ..database import locked, write_transaction
 from ..prepared import prepared
 from ..models import Course, Enrollment, Location, Meeting, RegistrationItem, Student
 from ..pending.services import ENROLLMENT_TRANSITIONS, StatusRefused, has_pending_payment, set_enrollment_status
@@ -116,7 +116,7 @@ def _registration_items(user_id, households):
 def _claim_seat(course, student):
     """Inside a write transaction: lock the course (until the commit) and refuse when no seat is left for the student."""
     query = Course.select().where(Course.id == course.id)
-    course = (query if is_sqlite() else query.for_update()).get()  # one checkout at a time per course
+    course = locked(query).get()  # one checkout at a time per course
     if seats_taken([course.id])[course.id] >= course.capacity:
         raise RegistrationRefused(f"{course.name} filled up meanwhile; nothing was charged.")
     if RegistrationItem.select().where((RegistrationItem.student == student) & (RegistrationItem.course == course)
