@@ -36,12 +36,13 @@ TEST_CONFIG = {
 def pytest_configure(config):
     """Prepared queries are checked against the plain ones; the static files are built for a bare pytest run too."""
     from webapp import prepared
-    from webapp.assets import BUILD, build
+    from webapp.assets import BUILD, SHELL, build
     from webapp.config import ROOT
 
     prepared.VERIFY = True
-    if not (ROOT / "static" / BUILD / "manifest.json").exists():
-        build(ROOT / "static")
+    static, manifest = ROOT / "static", ROOT / "static" / BUILD / "manifest.json"
+    if not manifest.exists() or max((static / name).stat().st_mtime for name in SHELL) > manifest.stat().st_mtime:
+        build(static)  # the tests see the stylesheet and script as they are now
 
 
 class PostgresServer:

@@ -111,7 +111,7 @@ def test_marking_with_htmx_answers_only_that_students_row(signed_in):
     assert html.lstrip().startswith(f'<li id="roster-row-{amy.id}"') and "<html" not in html
     assert re.search(r'class="state"[^>]*>Present<', html)
     assert _pressed(html, amy, "present") == "true" and _pressed(html, amy, _reason("No show").id) == "false"
-    assert 'hx-swap-oob="true"' in html and "Amy Smith: Present." in html  # the message region, out of band
+    assert 'id="flash" class="flash-region" role="status" aria-live="polite" hx-swap-oob="innerHTML"' in html and "Amy Smith: Present." in html  # the message region, out of band
     assert _record(meeting, amy).status == Attendance.PRESENT
 
 

@@ -26,8 +26,8 @@ def error_response(status, message=None):
     title, detail = MESSAGES.get(status, MESSAGES[500])
     detail = message or detail
     if htmx:
-        body = render_template("partials/_flash.html", flash_messages=[("error", f"{title}. {detail}")])
-        return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "outerHTML", "Vary": "HX-Request"}
+        body = render_template("partials/_flash_messages.html", flash_messages=[("error", f"{title}. {detail}")])
+        return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", "Vary": "HX-Request"}
     return render_template("errors/error.html", status=status, title=title, detail=detail), status, {"Vary": "HX-Request"}
 
 
@@ -37,8 +37,8 @@ def _busy(error):
     title, detail = MESSAGES[503]
     headers = {"Retry-After": "5", "Vary": "HX-Request"}
     if htmx:
-        body = render_template("partials/_flash.html", flash_messages=[("error", f"{title}. {detail}")])
-        return body, 503, {**headers, "HX-Retarget": "#flash", "HX-Reswap": "outerHTML"}
+        body = render_template("partials/_flash_messages.html", flash_messages=[("error", f"{title}. {detail}")])
+        return body, 503, {**headers, "HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
     return render_template("errors/busy.html", title=title, detail=detail), 503, headers
 
 
@@ -59,9 +59,9 @@ def _csrf_expired(error):
     """A page left open too long: give it a fresh token and ask the user to try again."""
     message = "This page was open for a long time, so we refreshed it. Please try that again."
     if htmx:
-        body = render_template("partials/_flash.html", flash_messages=[("warning", message)])
+        body = render_template("partials/_flash_messages.html", flash_messages=[("warning", message)])
         trigger = json.dumps({"cubby:csrf": {"token": generate_csrf()}})
-        return body, 400, {"HX-Retarget": "#flash", "HX-Reswap": "outerHTML", "HX-Trigger": trigger}
+        return body, 400, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", "HX-Trigger": trigger}
     flash(message, "warning")
     return redirect(_same_origin_referrer() or url_for("home.index"), 303)
 

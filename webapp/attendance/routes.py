@@ -71,7 +71,7 @@ def _render_row(meeting, student, reasons, status=200, error=None):
     return render(
         "attendance/roster.html", "row", status=status, meeting=meeting, student=student, reasons=reasons,
         records=records_for([meeting.id], [student.id]), can_mark=may_mark(current_user, meeting),
-        row_errors={student.id: error} if error else {},
+        row_errors={student.id: error} if error else {}, focus=bool(htmx),
     )
 
 

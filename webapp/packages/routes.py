@@ -49,7 +49,7 @@ def package(purchase_id):
     pkg = package_balance(purchase, money_visible(current_user)(purchase.account_id))
     expanded = request.args.get("expanded") != "0"
     if htmx:
-        return render("packages/package.html", "widget", pkg=pkg, expanded=expanded)
+        return render("packages/package.html", "widget", pkg=pkg, expanded=expanded, focus=True)
     back_url, back_label = _back(purchase)
     return render(
         "packages/package.html", pkg=pkg, expanded=expanded, back_url=back_url, back_label=back_label,
