@@ -12,17 +12,16 @@ from .test_htmx_csp import Watched
 SLOW_MS = 1500
 
 
-def focused(page):
-    """What the keyboard is on: its accessible name (aria-label or text)."""
-    return page.evaluate("(document.activeElement.getAttribute('aria-label') || document.activeElement.textContent)"
-                         ".trim()")
-
-
-def test_keyboard_only_the_absent_cell_keeps_the_focus_in_the_widget(new_context):
+def amys_open_cell(new_context):
+    """Dana on Upcoming Courses: (the page, the Absent? cell of Amy's first open Ballet I meeting, its day)."""
     page = Watched(new_context()).page
     sign_in(page, "parent@example.com")
     page.goto("/schedule/")
-    cell, day = first_open_meeting(page, "Amy", "Ballet I")
+    return (page, *first_open_meeting(page, "Amy", "Ballet I"))
+
+
+def test_keyboard_only_the_absent_cell_keeps_the_focus_in_the_widget(new_context):
+    page, cell, day = amys_open_cell(new_context)
     cell.locator("a.absent-x").focus()
     page.keyboard.press("Enter")
     expect(cell.get_by_role("button", name="Sick")).to_be_focused()  # the first reason, not <body>
@@ -52,10 +51,7 @@ def test_keyboard_only_the_package_widget_and_the_roster(new_context):
 
 
 def test_on_a_slow_network_the_cell_is_busy_and_takes_no_second_tap(new_context):
-    page = Watched(new_context()).page
-    sign_in(page, "parent@example.com")
-    page.goto("/schedule/")
-    cell, _ = first_open_meeting(page, "Amy", "Ballet I")
+    page, cell, _ = amys_open_cell(new_context)
     cell.locator("a.absent-x").tap()
     sick = cell.get_by_role("button", name="Sick")
     expect(sick).to_be_visible()
