@@ -54,7 +54,7 @@ def test_bens_pack_adds_up_from_its_invoices_and_the_ledger(app):
     pkg = package_balance(ben_pack())
     assert (pkg.price_cents, pkg.paid_cents, pkg.owed_cents) == (50000, 30000, 20000)
     assert [line.summary for line in pkg.lines] == [
-        "6 of 10 h Private instruction", "2 of 2 h Studio rental", "1 of 2 Sketchbook"]
+        "6 h left of 10 h Private instruction", "2 h left of 2 h Studio rental", "1 left of 2 Sketchbook"]
     assert [(line.used_cents, line.remaining_cents) for line in pkg.lines] == [(18000, 27000), (0, 5000), (500, 500)]
     sale = ben_pack().order
     assert OrderLine.get(OrderLine.order == sale).amount_cents == 50000 and sale.account.name == "Smith household"
@@ -233,8 +233,8 @@ def test_the_home_shows_one_collapsed_widget_per_package(signed_in):
     assert html.count('class="package-widget card collapsed"') == 1
     assert f'id="package-{pack.id}" hx-target="this" hx-swap="outerHTML"' in re.sub(r"\s+", " ", html)
     assert f'href="/packages/{pack.id}" hx-get="/packages/{pack.id}"' in html and 'aria-expanded="false"' in html
-    assert "Private Lesson Pack · Ben" in text and "6 of 10 h Private instruction" in text
-    assert "2 of 2 h Studio rental" in text and "1 of 2 Sketchbook" in text
+    assert "Private Lesson Pack · Ben" in text and "6 h left of 10 h Private instruction" in text
+    assert "2 h left of 2 h Studio rental" in text and "1 left of 2 Sketchbook" in text
 
 
 def test_expanding_with_htmx_returns_the_widget_alone_expanded(signed_in):
@@ -252,7 +252,7 @@ def test_collapsing_with_htmx_returns_the_widget_alone_collapsed(signed_in):
     pack = ben_pack()
     html = signed_in("parent@example.com").get(f"/packages/{pack.id}?expanded=0", headers=HX).get_data(as_text=True)
     assert html.lstrip().startswith(f'<section class="package-widget card collapsed" id="package-{pack.id}"')
-    assert "6 of 10 h Private instruction" in html and "Amount paid" not in html and "<html" not in html
+    assert "6 h left of 10 h Private instruction" in html and "Amount paid" not in html and "<html" not in html
 
 
 def test_without_javascript_the_toggle_is_a_package_page_and_back(signed_in):
@@ -264,12 +264,12 @@ def test_without_javascript_the_toggle_is_a_package_page_and_back(signed_in):
     assert "History" in text and "Package payment" in text  # Dana holds the transaction-history grant
     assert f'href="/home#package-{pack.id}"' in page.get_data(as_text=True)
     collapsed = client.get(f"/packages/{pack.id}?expanded=0")
-    assert "<html" in collapsed.get_data(as_text=True) and "6 of 10 h Private instruction" in page_text(collapsed)
+    assert "<html" in collapsed.get_data(as_text=True) and "6 h left of 10 h Private instruction" in page_text(collapsed)
 
 
 def test_guardians_without_the_balance_grant_see_quantities_but_never_money(signed_in):
     jo, pack = signed_in("nanny@example.com"), ben_pack()
-    assert "6 of 10 h Private instruction" in page_text(jo.get("/home"))
+    assert "6 h left of 10 h Private instruction" in page_text(jo.get("/home"))
     for response in (jo.get(f"/packages/{pack.id}"), jo.get(f"/packages/{pack.id}", headers=HX)):
         html = response.get_data(as_text=True)
         assert response.status_code == 200 and "6 of 10 h" in html
@@ -311,7 +311,7 @@ def test_query_count_does_not_grow_with_packages_or_history(app, signed_in, quer
     response, large = query_count(client.get, url)
     assert response.status_code == 200 and large == small, f"{url}: {small} queries, then {large}"
     if url == "/home":
-        assert page_text(response).count("of 100 h Lessons") == 6
+        assert page_text(response).count("left of 100 h Lessons") == 6
 
 
 # ---- staff: Billing → Packages ----
@@ -385,7 +385,7 @@ def test_staff_invoice_in_place_then_mark_paid_without_javascript(signed_in):
     paid = sam.post(f"/staff/packages/invoices/{invoice.id}/pay")
     assert paid.status_code == 303 and paid.headers["Location"] == f"/staff/packages/{pack.id}"
     assert remaining(pack, "Private instruction") == 5
-    assert "5 of 10 h Private instruction" in page_text(signed_in("parent@example.com").get("/home"))
+    assert "5 h left of 10 h Private instruction" in page_text(signed_in("parent@example.com").get("/home"))
 
 
 def test_a_refused_invoice_action_says_why(signed_in):
@@ -459,7 +459,7 @@ def test_staff_define_a_package_and_sell_it(signed_in):
     purchase = PackagePurchase.get(PackagePurchase.package == package)
     assert sold.status_code == 303 and purchase.student == amy and package_balance(purchase).owed_cents == 20000
     text = page_text(signed_in("parent@example.com").get("/home"))
-    assert "Wheel Pack · Amy" in text and "6 of 6 h Wheel time" in text and "2 of 2 Clay bag" in text
+    assert "Wheel Pack · Amy" in text and "6 h left of 6 h Wheel time" in text and "2 left of 2 Clay bag" in text
 
 
 # ---- instructors ----

@@ -23,7 +23,7 @@ def test_package_hours_go_down_when_the_invoice_is_paid(new_context):
     expect(toggle).to_contain_text("Private Lesson Pack")
     expect(toggle).to_contain_text("Ben")
     expect(toggle).to_have_attribute("aria-expanded", "false")
-    expect(widget.get_by_text("6 of 10 h Private instruction", exact=True)).to_be_visible()
+    expect(widget.get_by_text("6 h left of 10 h Private instruction", exact=True)).to_be_visible()
     check(dana)
 
     dana_watch.mark_document()
@@ -40,7 +40,7 @@ def test_package_hours_go_down_when_the_invoice_is_paid(new_context):
     toggle.tap()
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(widget.locator("table")).to_have_count(0)
-    expect(widget.get_by_text("6 of 10 h Private instruction", exact=True)).to_be_visible()
+    expect(widget.get_by_text("6 h left of 10 h Private instruction", exact=True)).to_be_visible()
     dana_watch.assert_same_document()
     check(dana)
 
@@ -107,6 +107,6 @@ def test_package_hours_go_down_when_the_invoice_is_paid(new_context):
 
     # Dana looks again: the widget counts the paid hour.
     dana.reload()
-    expect(widget.get_by_text("5 of 10 h Private instruction", exact=True)).to_be_visible()
+    expect(widget.get_by_text("5 h left of 10 h Private instruction", exact=True)).to_be_visible()
     check(dana)
     dana_watch.assert_clean()

@@ -25,9 +25,9 @@ class Allowance:
 
     @property
     def summary(self):
-        """'6 of 10 h Private instruction' or '1 of 2 Sketchbook': remaining of purchased."""
+        """'6 h left of 10 h Private instruction' or '1 left of 2 Sketchbook': remaining of purchased."""
         unit = " h" if self.allotment.is_hours else ""
-        return f"{self.remaining} of {self.allotment.quantity}{unit} {self.allotment.name}"
+        return f"{self.remaining}{unit} left of {self.allotment.quantity}{unit} {self.allotment.name}"
 
 
 @dataclass
