@@ -1,5 +1,6 @@
 """The Absent? column, future absences and makeup tokens, as families use them."""
 import datetime
+import re
 import threading
 
 import pytest
@@ -318,3 +319,17 @@ def test_the_demo_shows_each_state(dana):
     assert "Absent: Vacation" in text  # Ben, set by Dana
     assert "Absent: Family emergency" in text  # Amy's scheduled future absence
     assert "Family emergency" in page_text(dana.get("/schedule/future-absences"))
+
+
+def test_a_report_updates_the_students_other_cells_of_the_course_and_homes_next_up(signed_in):
+    dana = signed_in("parent@example.com")
+    html = dana.get("/schedule/").get_data(as_text=True)
+    meeting_id, student_id = map(int, re.search(r'class="absent-x" href="/schedule/absence/(\d+)/(\d+)"', html).groups())
+    sick = AbsenceReason.get(AbsenceReason.name == "Sick")
+    answer = dana.post(f"/schedule/absence/{meeting_id}/{student_id}", data={"reason": sick.id},
+                       headers={"HX-Request": "true"}).get_data(as_text=True)
+    course = Meeting.get_by_id(meeting_id).course_id
+    oob = re.search(rf'<span class="history history-{student_id}-{course}" hx-swap-oob="outerHTML:\.history-'
+                    rf'{student_id}-{course}">(\d+) absent, (\d+) present this term</span>', answer)
+    assert oob, "the other cells' counts are not sent along"
+    assert "Absent: Sick" in page_text(dana.get("/home"))

@@ -31,6 +31,12 @@ def test_keyboard_only_the_absent_cell_keeps_the_focus_in_the_widget(new_context
     status = page.locator(f"#{cell.get_attribute('id')}-status")
     expect(status).to_have_text(f"Amy is reported absent (Sick) on {day}.")  # next to the cell, not 800 px up
     expect(page.locator("#flash")).to_contain_text(f"Amy is reported absent (Sick) on {day}.")
+    # Amy's other Ballet I cells that show the term's counts count this absence too, without a reload.
+    same_class = "." + cell.locator("span.history").get_attribute("class").split()[1]  # history-<student>-<course>
+    others = [c for c in page.locator(same_class).all() if not c.evaluate(f"(el) => el.closest('#{cell.get_attribute('id')}')")]
+    assert others, "no other cell shows the counts"
+    mine = cell.locator("span.history").inner_text()
+    assert all(other.inner_text() == mine for other in others), [o.inner_text() for o in others]
 
 
 def test_keyboard_only_the_package_widget_and_the_roster(new_context):

@@ -60,9 +60,9 @@ def _cell_or_404(meeting_id, student_id):
     return absent_cell(meeting_of_student_or_404(student, meeting_id), student, local_now())
 
 
-def _cell_response(cell, picking=False, status=200, error=None):
+def _cell_response(cell, picking=False, status=200, error=None, changed=False):
     return render("schedule/absence.html", "cell", status=status, cell=cell, picking=picking,
-                  reasons=patron_reasons(), error=error, focus=bool(htmx))
+                  reasons=patron_reasons(), error=error, focus=bool(htmx), changed=changed and bool(htmx))
 
 
 def _back_to_schedule(cell):
@@ -92,7 +92,7 @@ def report(meeting_id, student_id):
             return error_response(403, str(refused))
         cell = absent_cell(cell.meeting, cell.student, local_now())
     flash(f"{cell.student.first_name} is reported absent ({reason.name}) on {day(cell.meeting.starts_at)}.", "success")
-    return _cell_response(cell) if htmx else _back_to_schedule(cell)
+    return _cell_response(cell, changed=True) if htmx else _back_to_schedule(cell)
 
 
 @bp.route("/absence/<int:meeting_id>/<int:student_id>/clear", methods=["POST"])
@@ -105,7 +105,9 @@ def clear(meeting_id, student_id):
     except AttendanceRefused as refused:
         return error_response(403, str(refused))
     flash(f"{cell.student.first_name} is expected on {day(cell.meeting.starts_at)} again.", "success")
-    return _cell_response(absent_cell(cell.meeting, cell.student, local_now())) if htmx else _back_to_schedule(cell)
+    if htmx:
+        return _cell_response(absent_cell(cell.meeting, cell.student, local_now()), changed=True)
+    return _back_to_schedule(cell)
 
 
 def _future_absence_forms(students, reasons):

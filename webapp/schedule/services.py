@@ -6,19 +6,21 @@ from flask import abort
 from peewee import JOIN
 
 from ..attendance.services import history_for, records_for
-from ..models import Attendance, Course, Enrollment, Location, Meeting, Student, User
+from ..models import AbsenceReason, Attendance, Course, Enrollment, Location, Meeting, Student, User
 from ..prepared import prepared
 
 
 @prepared
 def upcoming_meetings(student_ids, start, until):
-    """Meetings of the students' active enrollments from `start` until `until`, in date order."""
+    """Meetings of the students' active enrollments from `start` until `until`, in date order, each with what is
+    known of the student there (`record`, with its reason, or None)."""
     instructor = User.alias()
     return (
         Meeting.select(
             Meeting.id, Meeting.course, Meeting.starts_at, Meeting.ends_at, Meeting.roster_submitted_at,
             Course.id, Course.name, Course.location, Location.id, Location.name, Enrollment.id, Enrollment.status,
-            Student.id, Student.first_name, Student.last_name, instructor.id, instructor.name,
+            Student.id, Student.first_name, Student.last_name, instructor.id, instructor.name, Attendance,
+            AbsenceReason.id, AbsenceReason.name,
         )
         .join(Course)
         .join(Location)
@@ -27,6 +29,10 @@ def upcoming_meetings(student_ids, start, until):
         .switch(Course)
         .join(Enrollment, on=(Enrollment.course == Course.id), attr="enrollment")
         .join(Student)
+        .switch(Meeting)
+        .join(Attendance, JOIN.LEFT_OUTER, on=((Attendance.meeting == Meeting.id) & (Attendance.student == Student.id)),
+              attr="record")
+        .join(AbsenceReason, JOIN.LEFT_OUTER)
         .where(
             Student.id.in_(student_ids)
             & Enrollment.status.in_(Enrollment.ACTIVE)
@@ -67,13 +73,10 @@ class AbsentCell:
 
 
 def absent_cells(meetings, now):
-    """{(meeting id, student id): AbsentCell} for listed meetings, in two queries whatever their number."""
+    """{(meeting id, student id): AbsentCell} for meetings from upcoming_meetings(), in one more query."""
     pairs = [(m, m.course.enrollment.student) for m in meetings]
-    records = records_for({m.id for m, _ in pairs}, {s.id for _, s in pairs})
     history = history_for({(s.id, m.course_id) for m, s in pairs})
-    return {
-        (m.id, s.id): AbsentCell(m, s, records.get((m.id, s.id)), history[(s.id, m.course_id)], now) for m, s in pairs
-    }
+    return {(m.id, s.id): AbsentCell(m, s, m.record, history[(s.id, m.course_id)], now) for m, s in pairs}
 
 
 def absent_cell(meeting, student, now):
