@@ -11,9 +11,30 @@ def test_dana_sees_the_three_buttons_her_balance_and_what_she_can_pay(signed_in)
     text = page_text(signed_in("parent@example.com").get("/home"))
     for label in ("Upcoming Courses", "Pay an Order Balance", "My Account"):
         assert label in text
-    assert "Smith household: $555.00" in text  # includes the $200 Ben's package still owes
-    assert "Order #1001: $140.00" in text and "Order #1002: $180.00" in text
-    assert "#1003" not in text and "#1004" not in text  # not payable online / paid
+    assert "Smith household: $555.00" in text
+    # Every dollar of it traced to an order, with how to pay it.
+    for line in ("Order #1005 · Private Lesson Pack for Ben · $200.00 · pay at the front desk or by phone",
+                 "Order #1001 · Ballet I tuition for Amy · $140.00 · Pay online",
+                 "Order #1002 · Pottery for Kids for Ben · $180.00 · Pay online order #1002 Balance due before the first class",
+                 "Order #1003 · Field trip for Amy · $35.00 · pay at the front desk or by phone"):
+        assert line in text, line
+    assert "#1004" not in text  # paid
+
+
+def test_a_credit_on_the_account_shows_under_the_balance(signed_in):
+    from webapp.models import LedgerEntry
+
+    LedgerEntry.create(account=Account.get(Account.name == "Smith household"), kind=LedgerEntry.CREDIT,
+                       amount_cents=-5000, memo="Goodwill credit")
+    text = page_text(signed_in("parent@example.com").get("/home"))
+    assert "Smith household: $505.00" in text and "Credit on your account: $50.00" in text
+
+
+def test_a_payer_who_may_not_see_the_balance_still_sees_what_to_pay_online(signed_in):
+    chris = User.get(User.email == "partner@example.com")
+    Guardian.update(can_view_balance=False).where(Guardian.user == chris).execute()
+    text = page_text(signed_in("partner@example.com").get("/home"))
+    assert "Balances you can pay online" in text and "Order #1001" in text and "$555.00" not in text
 
 
 def test_jo_without_grants_sees_schedules_but_no_money(signed_in):

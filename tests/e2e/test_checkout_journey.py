@@ -65,9 +65,9 @@ def test_dana_pays_two_order_balances_in_one_payment(new_context):
     watched = Watched(new_context())
     page = watched.page
     sign_in(page, "parent@example.com")
-    due = page.locator("section").filter(has=page.get_by_role("heading", name="Balances you can pay online"))
-    expect(due).to_contain_text("Order #1001: $140.00")
-    expect(due).to_contain_text("Order #1002: $180.00")
+    due = page.locator("section").filter(has=page.get_by_role("heading", name="Balance", exact=True))
+    expect(due).to_contain_text("Order #1001 · Ballet I tuition for Amy · $140.00 · Pay online")
+    expect(due).to_contain_text("Order #1002 · Pottery for Kids for Ben · $180.00 · Pay online")
     check(page)
 
     add_1001_from_upcoming_courses(page)
@@ -133,9 +133,9 @@ def test_a_declined_card_changes_no_balance(new_context):
     check(page)
 
     main_nav(page, "Home")
-    due = page.locator("section").filter(has=page.get_by_role("heading", name="Balances you can pay online"))
-    expect(due).to_contain_text("Order #1001: $140.00")
-    expect(due).to_contain_text("Order #1002: $180.00")
+    due = page.locator("section").filter(has=page.get_by_role("heading", name="Balance", exact=True))
+    expect(due).to_contain_text("Order #1001 · Ballet I tuition for Amy · $140.00 · Pay online")
+    expect(due).to_contain_text("Order #1002 · Pottery for Kids for Ben · $180.00 · Pay online")
     check(page)
     watched.assert_clean()
 

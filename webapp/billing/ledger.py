@@ -1,5 +1,7 @@
 """Balances, always summed from the ledger, and the household lock every money decision takes."""
-from peewee import fn
+from dataclasses import dataclass
+
+from peewee import Case, fn
 
 from ..database import is_sqlite, locked
 from ..models import Account, CartItem, Course, LedgerEntry, Order, OrderLine, Student
@@ -105,20 +107,49 @@ def enrollment_orders(account_ids, user):
     return {(o.line.student_id, o.line.course_id): o for o in _class_dues(account_ids, user)}
 
 
+@prepared
+def orders_owing(account_ids):
+    """Orders of these households with a balance, oldest first, each with .balance and .payable (online or not)."""
+    balance = fn.SUM(LedgerEntry.amount_cents)
+    payable = Case(None, [(payable_online_clause(), 1)], 0)
+    return (Order.select(Order, balance.alias("balance"), payable.alias("payable"))
+            .join(LedgerEntry, on=(LedgerEntry.order == Order.id)).where(Order.account.in_(account_ids))
+            .group_by(Order.id).having(balance > 0).order_by(Order.created_at, Order.number))
+
+
+@dataclass
+class Balance:
+    """A balance the user may see, and what it is made of: the orders that owe, and the rest (credit, fees)."""
+
+    whose: str
+    cents: int
+    orders: list
+
+    @property
+    def rest(self):
+        """What no listed order explains: below zero a credit, above zero charges on no order."""
+        return self.cents - sum(order.balance for order in self.orders)
+
+
 def visible_balances(family, company):
-    """[(whose, cents)] the user may see: each household's balance, or each student's by the balance mode."""
+    """[Balance] the user may see: each household's, or each student's by the balance mode, with their orders."""
     from ..models import Company
+    from .cart import with_lines
 
     accounts = family.balance_accounts
     if not accounts:
         return []
+    owing = with_lines(orders_owing([a.id for a in accounts]))
+    for order in owing:
+        order.balance, order.payable = int(order.balance), bool(order.payable)
     if company.balance_mode == Company.BY_STUDENT:
         ids = {a.id for a in accounts}
         students = [s for s in family.students if s.billing_account_id in ids]
         totals = student_balances([s.id for s in students])
-        return [(s.name, totals[s.id]) for s in students]
+        return [Balance(s.name, totals[s.id], [o for o in owing if o.items and o.items[0].student_id == s.id])
+                for s in students]
     totals = account_balances([a.id for a in accounts])
-    return [(a.name, totals[a.id]) for a in accounts]
+    return [Balance(a.name, totals[a.id], [o for o in owing if o.account_id == a.id]) for a in accounts]
 
 
 @prepared

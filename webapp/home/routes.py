@@ -37,8 +37,8 @@ def dashboard():
     transactions = [m.account_id for m in family().memberships if m.can_view_transactions]
     now = local_now()
     next_up = upcoming_meetings(family().student_ids, now, now + datetime.timedelta(days=14))[:3]
-    orders_due = []
-    if current_company().pay_balances_online and (family().may_pay or balances):
+    orders_due = []  # a payer who may not see the balance still sees what to pay online
+    if current_company().pay_balances_online and family().may_pay and not balances:
         orders_due = payable_online_orders(family().account_ids)
     return render(
         "home/family.html", "content", packages=household_packages(current_user, family().account_ids),

@@ -5,6 +5,7 @@ from peewee import JOIN, fn
 
 from ..models import Account, LedgerEntry, Order, Package, PackageAllotment, PackagePurchase, Student, UsageInvoice, User
 from ..prepared import prepared
+from ..templating import money
 
 
 @dataclass
@@ -211,14 +212,17 @@ def package_history(purchase):
         .where(UsageInvoice.purchase == purchase.id)
     )
     for invoice in invoices:
-        label = f"Invoice #{invoice.id}"
-        rows.append(HistoryRow(invoice.created_at, f"{label}: {invoice_text(invoice)}", invoice.amount_cents,
+        # In the family's words: what was used, and which invoice it was.
+        used, label = invoice_text(invoice), f"invoice #{invoice.id}"
+        rows.append(HistoryRow(invoice.created_at, f"Invoiced {used} ({label})", invoice.amount_cents,
                                _name(invoice, "creator")))
         if invoice.paid_at:
-            rows.append(HistoryRow(invoice.paid_at, f"{label} paid", invoice.amount_cents, _name(invoice, "payer")))
+            rows.append(HistoryRow(invoice.paid_at, f"Used {used} ({label}), paid {money(invoice.amount_cents)}",
+                                   invoice.amount_cents, _name(invoice, "payer")))
         if invoice.closed_at:
-            verb = "voided" if invoice.state == UsageInvoice.VOID else "deleted"
-            rows.append(HistoryRow(invoice.closed_at, f"{label} {verb}", invoice.amount_cents, _name(invoice, "closer")))
+            verb = "voided: given back to the package" if invoice.state == UsageInvoice.VOID else "deleted"
+            rows.append(HistoryRow(invoice.closed_at, f"{used} ({label}) {verb}", invoice.amount_cents,
+                                   _name(invoice, "closer")))
     return sorted(rows, key=lambda row: row.at, reverse=True)
 
 
