@@ -1,6 +1,6 @@
 """What the signed-in user may see: every query about families starts here."""
 from dataclasses import dataclass
-from functools import wraps
+from functools import cached_property, wraps
 
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
@@ -29,11 +29,15 @@ def role_required(*roles):
 
 @dataclass
 class Family:
-    """The households a user belongs to (with their grants), the students they may see, the cart's count."""
+    """The households a user belongs to (with their grants), the cart's count, and the students they may see
+    (read when a page first asks for them: a cart or a payment page never does)."""
 
     memberships: list
-    students: list
     cart_count: int = 0
+
+    @cached_property
+    def students(self):
+        return _students_of(self.account_ids) if self.memberships else []
 
     @property
     def account_ids(self):
@@ -88,9 +92,7 @@ def _students_of(account_ids):
 
 def _load_family(user_id):
     memberships = _memberships(user_id)
-    accounts = [m.account_id for m in memberships]
-    return Family(memberships, _students_of(accounts) if accounts else [],
-                  memberships[0].cart_count if memberships else 0)
+    return Family(memberships, memberships[0].cart_count if memberships else 0)
 
 
 def family(user=None):

@@ -57,7 +57,7 @@ def _enrollment_dues(meetings):
 
 def _cell_or_404(meeting_id, student_id):
     student = student_or_404(current_user, student_id)
-    return absent_cell(meeting_of_student_or_404(student, meeting_id), student, local_now())
+    return absent_cell(meeting_of_student_or_404(student, meeting_id), student, local_now(), record_read=True)
 
 
 def _cell_response(cell, picking=False, status=200, error=None, changed=False):

@@ -79,16 +79,19 @@ def absent_cells(meetings, now):
     return {(m.id, s.id): AbsentCell(m, s, m.record, history[(s.id, m.course_id)], now) for m, s in pairs}
 
 
-def absent_cell(meeting, student, now):
-    """The Absent? cell of one student at one meeting."""
-    record = records_for({meeting.id}, {student.id}).get((meeting.id, student.id))
+def absent_cell(meeting, student, now, record_read=False):
+    """The Absent? cell of one student at one meeting (its record read again, unless the meeting came with it)."""
+    record = meeting.record if record_read else records_for({meeting.id}, {student.id}).get((meeting.id, student.id))
     history = history_for({(student.id, meeting.course_id)})[(student.id, meeting.course_id)]
     return AbsentCell(meeting, student, record, history, now)
 
 
 @prepared
 def _student_meeting(student_id, meeting_id):
-    return student_meetings(student_id).where(Meeting.id == meeting_id).limit(1)
+    on = (Attendance.meeting == Meeting.id) & (Attendance.student == student_id)
+    return (student_meetings(student_id).select_extend(Attendance, AbsenceReason).switch(Meeting)
+            .join(Attendance, JOIN.LEFT_OUTER, on=on, attr="record").join(AbsenceReason, JOIN.LEFT_OUTER)
+            .where(Meeting.id == meeting_id).limit(1))
 
 
 def student_meetings(student):
@@ -104,7 +107,7 @@ def student_meetings(student):
 
 
 def meeting_of_student_or_404(student, meeting_id):
-    """A meeting of a course the student is enrolled in; any other answers 404."""
+    """A meeting of a course the student is enrolled in, with the student's record there; any other answers 404."""
     meeting = _student_meeting.first(student.id, meeting_id)
     if meeting is None:
         abort(404)
