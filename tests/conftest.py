@@ -12,7 +12,11 @@ import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from flask.testing import FlaskClient
+
+# Jobs run at once in the process that queues them (set before webapp builds its queue on import).
+os.environ.setdefault("JOBS_URL", "memory://")
+
+from flask.testing import FlaskClient  # noqa: E402
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
@@ -30,6 +34,7 @@ TEST_CONFIG = {
     "REMEMBER_COOKIE_SECURE": False,
     "MAIL_BACKEND": "locmem",
     "RATELIMIT_STORAGE_URI": "memory://",
+    "JOBS_URL": "memory://",
 }
 
 
@@ -267,3 +272,4 @@ def page_text(response):
     main = re.search(r'<div id="flash".*?</main>', html, re.S)
     text = re.sub(r"<[^>]+>", " ", main.group(0) if main else html)
     return re.sub(r"\s+", " ", unescape(text)).strip()
+

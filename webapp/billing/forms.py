@@ -87,3 +87,10 @@ class OfflinePaymentForm(FlaskForm):
             return whole_number((self.order_number.data or "").strip().lstrip("#"))
         except ValueError:
             return None
+
+
+class CardRefundForm(FlaskForm):
+    """Staff: give part or all of a card payment back to the card."""
+
+    amount = MoneyField("Amount to refund", validators=[DataRequired("Enter the amount.")])
+    reason = StringField("Reason (the family sees it)", validators=[Length(max=200)])
