@@ -58,6 +58,7 @@ def create_app(config=None):
     from .billing.staff_routes import bp as staff_billing_bp
     from .emails.routes import bp as emails_bp
     from .gateway.sandbox import bp as sandbox_bp
+    from .gateway.stripe_routes import bp as stripe_bp
     from .home.routes import bp as home_bp
     from .packages.routes import bp as packages_bp
     from .pending.routes import bp as pending_bp
@@ -67,7 +68,7 @@ def create_app(config=None):
     from .staff.routes import bp as staff_bp
 
     for bp in (auth_bp, pwa_bp, home_bp, schedule_bp, billing_bp, account_bp, attendance_bp, staff_bp, staff_billing_bp, sandbox_bp,
-               packages_bp, registration_bp, pending_bp, emails_bp, health.bp):
+               packages_bp, registration_bp, pending_bp, emails_bp, health.bp, stripe_bp):
         app.register_blueprint(bp)
 
     templating.init_app(app)
