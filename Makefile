@@ -16,7 +16,8 @@ run: setup
 	@echo "    trainee@example.com (Lee, Acme trainee)         instructor@example.com (Pat)"
 	@echo "    staff@example.com (Sam, staff)"
 	@echo ""
-	COOKIE_SECURE=0 $(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "  The web server and one job consumer run together (Procfile); Ctrl-C stops both."
+	HOST=$(HOST) .venv/bin/honcho start -f Procfile -p $(PORT)
 
 test: setup browser
 	$(PY) -m pytest --ignore=tests/reliability
