@@ -342,3 +342,45 @@ def localstripe(tmp_path_factory):
     server = LocalStripe(tmp_path_factory.mktemp("localstripe") / "localstripe.log")
     yield server
     server.stop()
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on a free loopback port; keeps every message it is handed, as received."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        received = self.received = []
+
+        class Keep:
+            async def handle_DATA(self, server, session, envelope):
+                received.append(envelope)
+                return "250 Message accepted for delivery"
+
+        self.port = free_port()
+        self.controller = Controller(Keep(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def config(self):
+        """The app settings that send mail here over SMTP."""
+        return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_USE_TLS": False}
+
+    def messages(self, timeout=10):
+        """The parsed messages received so far (waiting up to `timeout` seconds for the first)."""
+        from email import message_from_bytes, policy
+
+        deadline = time.monotonic() + timeout
+        while not self.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return [message_from_bytes(e.original_content, policy=policy.default) for e in self.received]
+
+    def stop(self):
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_sink():
+    """An SMTP server started for the test and stopped after it."""
+    sink = SmtpSink()
+    yield sink
+    sink.stop()
