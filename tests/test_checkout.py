@@ -1,4 +1,5 @@
 """Checkout: one payment across the cart's orders, through the sandbox gateway, charged exactly once."""
+import re
 import threading
 
 import pytest
@@ -250,3 +251,15 @@ def test_the_receipt_is_kept_in_the_outbox_and_a_mail_failure_keeps_the_payment(
     message = OutboxMessage.get(OutboxMessage.subject == "Your receipt from Riverside Arts Academy")
     assert message.to == "parent@example.com" and message.status == OutboxMessage.UNSENT
     assert "Total paid: $320.00" in message.body
+
+
+def test_the_cart_shown_after_add_to_cart_offers_the_default_saved_card(dana):
+    from webapp.billing.checkout import save_payment_method
+    from webapp.gateway import Card
+
+    save_payment_method(User.get(User.email == "parent@example.com").id, "sandbox", Card("tok_d", "Visa", "4242", 12, 2039))
+    method = PaymentMethod.get()
+    dana.post("/billing/cart/orders/1001/remove")
+    html = dana.post("/billing/cart/orders/1001", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'checked id="method-0" name="method" type="radio" value="{method.id}"' in html or re.search(
+        rf'<input[^>]*checked[^>]*value="{method.id}"', html)

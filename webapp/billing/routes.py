@@ -49,8 +49,9 @@ def _usable_methods():
 def _cart_page(status=200, form=None):
     cart = cart_of(current_user)
     saved = _usable_methods()
-    form = form or CheckoutForm()
-    form.set_methods(saved)
+    fresh = form is None  # the cart after Add to Cart is a POST's answer, yet its form was not posted
+    form = form or CheckoutForm(formdata=None)
+    form.set_methods(saved, fresh=fresh)
     credit_account = next((m.account for m in family().memberships if m.can_make_payments), None)
     return render(
         "billing/cart.html", "content", status=status, cart=cart, form=form, saved=saved,
