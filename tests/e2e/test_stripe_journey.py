@@ -8,8 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from conftest import CsrfClient, TEST_CONFIG, release_connections
-from webapp import create_app
+from stripe_helpers import stripe_app  # noqa: F401 (a fixture)
 from webapp.gateway.stripe_gateway import StripeEvent, StripeIntent
 from webapp.models import Account, Company, Payment, PaymentMethod, User
 
@@ -18,14 +17,9 @@ from .test_checkout_journey import Watched, order_card
 
 
 @pytest.fixture
-def app(fresh_database_url, tmp_path, localstripe):
-    """The app on a fresh demo database with Stripe (localstripe) as its gateway."""
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": fresh_database_url(tmp_path), **localstripe.config()})
-    app.test_client_class = CsrfClient
-    app.extensions["mailman"].outbox = []
-    Company.update(payment_gateway="stripe").execute()
-    yield app
-    release_connections()
+def app(stripe_app):
+    """The live server's app: a fresh demo database with Stripe (localstripe) as its gateway."""
+    return stripe_app
 
 
 def enter_card_in_the_element(page, total, number):
