@@ -32,3 +32,6 @@ class AccessLogWithoutHealthChecks(Logger):
 
 
 logger_class = AccessLogWithoutHealthChecks
+# systemd (or the Procfile's runner) manages the processes; gunicorn's control socket would be one path per user,
+# shared by every gunicorn that user runs.
+control_socket_disable = True

@@ -21,17 +21,23 @@ def app(fresh_database_url, tmp_path, smtp_sink):
     release_connections()
 
 
-def test_the_receipt_arrives_over_smtp_as_html_and_its_link_opens_the_receipt(new_context, smtp_sink):
+def dana_pays_1001_and_gets_the_receipt_mail(new_context, sink, timeout=10):
+    """Dana pays #1001 on the sandbox card page; returns (the watched page, the receipt's URL, the delivered mail)."""
     watched = Watched(new_context())
     page = watched.page
     sign_in(page, "parent@example.com")
     add_1001_from_upcoming_courses(page)
     pay_on_the_sandbox_page(page, "$140.00", "4242 4242 4242 4242", "4242")
     expect(page.get_by_role("heading", name="Receipt", level=1)).to_be_visible()
-    receipt_url = page.url
-
-    (message,) = smtp_sink.messages()
+    check(page)
+    (message,) = sink.messages(timeout=timeout)
     assert message["To"] == "parent@example.com" and message["Subject"] == "Your receipt from Riverside Arts Academy"
+    return watched, page.url, message
+
+
+def test_the_receipt_arrives_over_smtp_as_html_and_its_link_opens_the_receipt(new_context, smtp_sink):
+    watched, receipt_url, message = dana_pays_1001_and_gets_the_receipt_mail(new_context, smtp_sink)
+    page = watched.page
     assert message.get_content_type() == "multipart/alternative"
     plain, html = message.get_body(("plain",)), message.get_body(("html",))
     assert "Total paid: $140.00" in plain.get_content()
