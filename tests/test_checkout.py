@@ -263,3 +263,17 @@ def test_the_cart_shown_after_add_to_cart_offers_the_default_saved_card(dana):
     html = dana.post("/billing/cart/orders/1001", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert f'checked id="method-0" name="method" type="radio" value="{method.id}"' in html or re.search(
         rf'<input[^>]*checked[^>]*value="{method.id}"', html)
+
+
+def test_any_gateway_failure_mid_charge_leaves_the_payment_for_reconciliation_not_a_500(dana, monkeypatch):
+    from webapp.gateway import GatewayError
+    from webapp.gateway.sandbox import SandboxProvider
+
+    def refuses(self, *args):
+        raise GatewayError("the provider answered something unexpected")
+
+    _, key, nonce = enter_card(dana, SUCCESS_CARD)
+    monkeypatch.setattr(SandboxProvider, "confirm", refuses)
+    response = dana.post(f"/billing/payments/{key}/pay", data={"nonce": nonce})
+    assert response.status_code == 503 and "Try again" in page_text(response)
+    assert Payment.get(Payment.key == key).state == Payment.PROCESSING and balances(1001) == {1001: 14000}
