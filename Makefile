@@ -5,7 +5,7 @@ FLASK   := .venv/bin/flask --app wsgi
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
 
-.PHONY: run test setup db vendor browser bench lighthouse e2e reliability clean
+.PHONY: run test setup db vendor browser bench lighthouse e2e reliability prod-check clean
 
 run: setup
 	@echo ""
@@ -16,10 +16,11 @@ run: setup
 	@echo "    trainee@example.com (Lee, Acme trainee)         instructor@example.com (Pat)"
 	@echo "    staff@example.com (Sam, staff)"
 	@echo ""
-	COOKIE_SECURE=0 $(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "  The web server and one job consumer run together (Procfile); Ctrl-C stops both."
+	HOST=$(HOST) .venv/bin/honcho start -f Procfile -p $(PORT)
 
 test: setup browser
-	$(PY) -m pytest --ignore=tests/reliability
+	$(PY) -m pytest --ignore=tests/reliability --ignore=tests/prod
 
 # Faults and load against real gunicorn processes: on SQLite, then on PostgreSQL when PG_URL answers.
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/cubby_ci
@@ -29,6 +30,11 @@ reliability: setup
 	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -s tests/reliability; \
 	elif [ "$$CI" = "true" ]; then echo "!!! PostgreSQL is not reachable at $(PG_URL)" >&2; exit 1; \
 	else echo "!!! PostgreSQL is not reachable at $(PG_URL): the reliability tests ran on SQLite only" >&2; fi
+
+# The production stack on loopback (gunicorn with deploy/gunicorn.conf.py, PostgreSQL, Redis, one job consumer,
+# an SMTP server) and the browser smoke journeys against it; see docs/deploy.md.
+prod-check: setup browser
+	CUBBY_PROD_CHECK=1 $(PY) -m pytest -p no:randomly tests/prod
 
 e2e: setup browser
 	$(PY) -m pytest tests/e2e

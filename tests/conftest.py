@@ -12,7 +12,11 @@ import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from flask.testing import FlaskClient
+
+# Jobs run at once in the process that queues them (set before webapp builds its queue on import).
+os.environ.setdefault("JOBS_URL", "memory://")
+
+from flask.testing import FlaskClient  # noqa: E402
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
@@ -30,6 +34,7 @@ TEST_CONFIG = {
     "REMEMBER_COOKIE_SECURE": False,
     "MAIL_BACKEND": "locmem",
     "RATELIMIT_STORAGE_URI": "memory://",
+    "JOBS_URL": "memory://",
 }
 
 
@@ -268,3 +273,115 @@ def page_text(response):
     main = re.search(r'<div id="flash".*?</main>', html, re.S)
     text = re.sub(r"<[^>]+>", " ", main.group(0) if main else html)
     return re.sub(r"\s+", " ", unescape(text)).strip()
+
+
+def free_port():
+    """A TCP port on the loopback address that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LocalStripe:
+    """A localstripe process on a free loopback port, with the keys Cubby is configured with."""
+
+    secret_key, publishable_key, webhook_secret = "sk_test_cubby", "pk_test_cubby", "whsec_cubby_tests"
+
+    def __init__(self, log_path):
+        import subprocess
+        import sys
+
+        import httpx
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.js_url = f"{self.url}/js.stripe.com/v3/"
+        here = os.path.dirname(__file__)
+        with open(log_path, "w") as log:
+            self.process = subprocess.Popen([sys.executable, os.path.join(here, "localstripe_server.py"), str(self.port)],
+                                            stdout=log, stderr=log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"localstripe stopped: {open(log_path).read()[-2000:]}"
+            try:
+                if httpx.get(self.js_url, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise AssertionError("localstripe did not start")
+
+    def config(self):
+        """The app settings that point Cubby at this server."""
+        return {"STRIPE_SECRET_KEY": self.secret_key, "STRIPE_PUBLISHABLE_KEY": self.publishable_key,
+                "STRIPE_WEBHOOK_SECRET": self.webhook_secret, "STRIPE_API_BASE": self.url, "STRIPE_JS_URL": self.js_url}
+
+    def client(self):
+        import stripe
+
+        return stripe.StripeClient(self.secret_key, base_addresses={"api": self.url})
+
+    def send_webhooks_to(self, url):
+        """Where localstripe posts its events from now on (it signs them with the webhook secret)."""
+        import httpx
+
+        response = httpx.post(f"{self.url}/_config/webhooks/cubby", data={"url": url, "secret": self.webhook_secret})
+        assert response.status_code == 200, response.text
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except Exception:  # noqa: BLE001
+            self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def localstripe(tmp_path_factory):
+    """localstripe, started once for the run on a free loopback port, and stopped at the end."""
+    server = LocalStripe(tmp_path_factory.mktemp("localstripe") / "localstripe.log")
+    yield server
+    server.stop()
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on a free loopback port; keeps every message it is handed, as received."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        received = self.received = []
+
+        class Keep:
+            async def handle_DATA(self, server, session, envelope):
+                received.append(envelope)
+                return "250 Message accepted for delivery"
+
+        self.port = free_port()
+        self.controller = Controller(Keep(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def config(self):
+        """The app settings that send mail here over SMTP."""
+        return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_USE_TLS": False}
+
+    def messages(self, timeout=10):
+        """The parsed messages received so far (waiting up to `timeout` seconds for the first)."""
+        from email import message_from_bytes, policy
+
+        deadline = time.monotonic() + timeout
+        while not self.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return [message_from_bytes(e.original_content, policy=policy.default) for e in self.received]
+
+    def stop(self):
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_sink():
+    """An SMTP server started for the test and stopped after it."""
+    sink = SmtpSink()
+    yield sink
+    sink.stop()

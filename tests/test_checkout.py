@@ -1,4 +1,5 @@
 """Checkout: one payment across the cart's orders, through the sandbox gateway, charged exactly once."""
+import re
 import threading
 
 import pytest
@@ -250,3 +251,29 @@ def test_the_receipt_is_kept_in_the_outbox_and_a_mail_failure_keeps_the_payment(
     message = OutboxMessage.get(OutboxMessage.subject == "Your receipt from Riverside Arts Academy")
     assert message.to == "parent@example.com" and message.status == OutboxMessage.UNSENT
     assert "Total paid: $320.00" in message.body
+
+
+def test_the_cart_shown_after_add_to_cart_offers_the_default_saved_card(dana):
+    from webapp.billing.checkout import save_payment_method
+    from webapp.gateway import Card
+
+    save_payment_method(User.get(User.email == "parent@example.com").id, "sandbox", Card("tok_d", "Visa", "4242", 12, 2039))
+    method = PaymentMethod.get()
+    dana.post("/billing/cart/orders/1001/remove")
+    html = dana.post("/billing/cart/orders/1001", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'checked id="method-0" name="method" type="radio" value="{method.id}"' in html or re.search(
+        rf'<input[^>]*checked[^>]*value="{method.id}"', html)
+
+
+def test_any_gateway_failure_mid_charge_leaves_the_payment_for_reconciliation_not_a_500(dana, monkeypatch):
+    from webapp.gateway import GatewayError
+    from webapp.gateway.sandbox import SandboxProvider
+
+    def refuses(self, *args):
+        raise GatewayError("the provider answered something unexpected")
+
+    _, key, nonce = enter_card(dana, SUCCESS_CARD)
+    monkeypatch.setattr(SandboxProvider, "confirm", refuses)
+    response = dana.post(f"/billing/payments/{key}/pay", data={"nonce": nonce})
+    assert response.status_code == 503 and "Try again" in page_text(response)
+    assert Payment.get(Payment.key == key).state == Payment.PROCESSING and balances(1001) == {1001: 14000}

@@ -5,7 +5,7 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, attempts, cli, errors, numbers, security, templating
+from . import assets, attempts, cli, errors, health, jobs, numbers, security, templating
 from .config import ROOT, from_environment, secret_key
 from .database import open_database
 from .extensions import csrf, db, htmx, login_manager, mail
@@ -39,7 +39,8 @@ def create_app(config=None):
         # X-Forwarded-* values sit further left and are ignored. No X-Forwarded-Prefix: Cubby is served at /.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
-    db.initialize(open_database(app.config["DATABASE_URL"], app.config["DATABASE_POOL_TIMEOUT"]))
+    db.initialize(open_database(app.config["DATABASE_URL"], app.config["DATABASE_POOL_TIMEOUT"],
+                                app.config["DATABASE_POOL_SIZE"]))
     app.teardown_request(_close)  # peewee connects on a request's first query; static files need none
 
     csrf.init_app(app)
@@ -55,7 +56,9 @@ def create_app(config=None):
     from .auth.routes import bp as auth_bp
     from .billing.routes import bp as billing_bp
     from .billing.staff_routes import bp as staff_billing_bp
+    from .emails.routes import bp as emails_bp
     from .gateway.sandbox import bp as sandbox_bp
+    from .gateway.stripe_routes import bp as stripe_bp
     from .home.routes import bp as home_bp
     from .packages.routes import bp as packages_bp
     from .pending.routes import bp as pending_bp
@@ -65,13 +68,15 @@ def create_app(config=None):
     from .staff.routes import bp as staff_bp
 
     for bp in (auth_bp, pwa_bp, home_bp, schedule_bp, billing_bp, account_bp, attendance_bp, staff_bp, staff_billing_bp, sandbox_bp,
-               packages_bp, registration_bp, pending_bp):
+               packages_bp, registration_bp, pending_bp, emails_bp, health.bp, stripe_bp):
         app.register_blueprint(bp)
 
     templating.init_app(app)
     security.init_app(app)
+    health.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
     return app
 
 

@@ -1,4 +1,4 @@
-"""Command-line: `flask db upgrade`, `flask demo load`, `flask demo scale`."""
+"""Command-line: `flask db upgrade`, `flask db backup`, `flask demo load`, `flask demo scale`."""
 import click
 from flask.cli import AppGroup
 
@@ -18,6 +18,23 @@ def upgrade():
         pending = router.diff
         router.run()
     click.echo(f"migrations applied: {len(pending)}" if pending else "database is up to date")
+
+
+@db_cli.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, writable=True))
+def backup(destination):
+    """Copy the live database to DESTINATION, consistent as of one moment (SQLite backup API or pg_dump)."""
+    import sqlite3
+
+    from flask import current_app
+
+    from .backup import BackupFailed, backup as make_backup
+
+    try:
+        made = make_backup(current_app.config["DATABASE_URL"], destination)
+    except (BackupFailed, sqlite3.Error) as failed:
+        raise click.ClickException(f"backup failed: {failed}") from None
+    click.echo(f"backup written to {made} ({made.stat().st_size} bytes)")
 
 
 @demo_cli.command("load")

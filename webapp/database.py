@@ -6,16 +6,17 @@ from .extensions import db
 SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1, "synchronous": "normal"}
 
 
-def open_database(url, pool_timeout=10):
+def open_database(url, pool_timeout=10, pool_size=32):
     """A pooled peewee Database for the URL: SQLite with WAL, busy timeout and foreign keys, or PostgreSQL.
 
     Each request checks a connection out and returns it at teardown; the pool saves setting up a new
     connection (and the SQLite pragmas) on every request. When all are out, a request waits up to
-    pool_timeout seconds for one, then MaxConnectionsExceeded (a 503, see errors.py).
+    pool_timeout seconds for one, then MaxConnectionsExceeded (a 503, see errors.py). pool_size connections at most
+    per process: workers × pool_size must stay under the PostgreSQL server's max_connections.
     """
     scheme, rest = url.split("://", 1)
     scheme = {"postgres": "postgresql"}.get(scheme, scheme)
-    pool = dict(max_connections=32, stale_timeout=300, timeout=pool_timeout)
+    pool = dict(max_connections=pool_size, stale_timeout=300, timeout=pool_timeout)
     if scheme == "sqlite":
         # A pooled connection may serve another thread later (one at a time), so sqlite3 must allow it.
         return connect(f"sqlite+pool://{rest}", pragmas=SQLITE_PRAGMAS, check_same_thread=False, **pool)

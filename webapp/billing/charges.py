@@ -4,7 +4,7 @@ import uuid
 from ..database import is_sqlite, write_transaction
 from ..extensions import db
 from ..models import Allocation, Company, LedgerEntry, Order, OrderLine, Payment, utcnow
-from ..outbox import send_unsent
+from ..outbox import deliver
 from .ledger import account_balances, lock_households, order_balances, student_balances
 from .receipts import queue_receipt
 
@@ -79,7 +79,7 @@ def record_offline_payment(staff, order, payer_account, amount, method, note="")
     """Cash, a check, a transfer or a purchase order from any household (grandparents paying a trip), with a receipt."""
     with write_transaction():
         payment, ids = post_offline_payment(staff, order, payer_account, amount, method, note)
-    send_unsent(ids)
+    deliver(ids)
     return payment
 
 

@@ -17,7 +17,7 @@ from peewee import IntegrityError
 from ..database import write_transaction
 from ..gateway import Declined, GatewayError, provider_for, provider_named
 from ..models import Allocation, CartItem, CheckoutLock, LedgerEntry, Order, Payment, PaymentMethod, utcnow
-from ..outbox import send_unsent
+from ..outbox import deliver
 from ..pending.services import has_pending_payment
 from ..registration.services import RegistrationRefused
 from .allocation import allocate
@@ -153,7 +153,7 @@ def pay(company, payment, token):
         with write_transaction():
             _release(payment, Payment.FAILED, from_states=[Payment.PROCESSING], failure=str(declined))
         raise CheckoutRefused(str(declined)) from None
-    except GatewayError:  # a timeout, or no clear answer: the charge may have happened, reconciliation finds out
+    except GatewayError:  # a timeout, or any other failure: whether the card was charged is unknown until asked
         raise PaymentUnsettled(
             "We could not hear back from the card network. Press Try again: you will not be charged twice."
         ) from None
@@ -185,7 +185,7 @@ def record_charge(provider, payment, charge):
     """Settle a charge the provider made; if the payment was given up meanwhile, refund it. Returns (payment, settled_now)."""
     ids = _settle(payment, charge)
     if ids is not None:
-        send_unsent(ids)
+        deliver(ids)
         return Payment.get_by_id(payment.id), True
     current = Payment.get_by_id(payment.id)
     if current.state == Payment.SUCCEEDED:
@@ -204,6 +204,11 @@ def refund_given_up(provider, payment, charge):
             (Payment.id == payment.id) & Payment.state.in_([Payment.FAILED, Payment.CANCELLED, Payment.REFUND_DUE])
         ).execute()
     provider.refund(charge.reference, charge.amount_cents, key=f"{payment.key}-given-up")  # once per key
+    return mark_refunded(payment)
+
+
+def mark_refunded(payment):
+    """Refund Due → Refunded, once (the refund's answer, or the provider's webhook about it); the row count."""
     with write_transaction():
         return Payment.update(state=Payment.REFUNDED).where(
             (Payment.id == payment.id) & (Payment.state == Payment.REFUND_DUE)).execute()
@@ -291,5 +296,5 @@ def apply_credit(user, account):
                            payment=payment, memo=f"Credit used for payment {payment.key[:8]}")
         CheckoutLock.delete().where(CheckoutLock.payment == payment).execute()
         receipt = queue_receipt(payment)
-    send_unsent(receipt)
+    deliver(receipt)
     return payment

@@ -24,10 +24,11 @@ class CheckoutForm(FlaskForm):
     method = RadioField("Pay with", default=NEW_CARD, validate_choice=True)
     save_card = BooleanField("Save this card for next time")
 
-    def set_methods(self, saved):
+    def set_methods(self, saved, fresh=False):
+        """The saved cards and A new card; a fresh form (not the one posted) starts on the default card."""
         self.method.choices = [(str(m.id), f"{m.brand} ending {m.last4}, expires {m.exp_month:02d}/{m.exp_year % 100:02d}")
                                for m in saved] + [(NEW_CARD, "A new card")]
-        if saved and not self.is_submitted():
+        if saved and (fresh or not self.is_submitted()):
             self.method.data = str(next((m.id for m in saved if m.is_default), saved[0].id))
 
 
@@ -95,3 +96,10 @@ class OfflinePaymentForm(FlaskForm):
             return whole_number((self.order_number.data or "").strip().lstrip("#"))
         except ValueError:
             return None
+
+
+class CardRefundForm(FlaskForm):
+    """Staff: give part or all of a card payment back to the card."""
+
+    amount = MoneyField("Amount to refund", validators=[DataRequired("Enter the amount.")])
+    reason = StringField("Reason (the family sees it)", validators=[Length(max=200)])

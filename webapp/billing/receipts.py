@@ -1,5 +1,6 @@
 """Receipts: what a payment did, read from the ledger entries it posted; shown, and emailed through the outbox."""
-from ..models import Allocation, Guardian, LedgerEntry, Order, Payment, User
+from ..emails.links import site_url
+from ..models import Allocation, Guardian, LedgerEntry, Order, OutboxMessage, Payment, User
 from ..outbox import queue_mail
 from .ledger import order_balances
 
@@ -15,7 +16,8 @@ def planned_lines(payment):
 def receipt_lines(payment):
     """([(order, amount applied, balance now)], cents kept as credit) from the ledger entries the payment posted."""
     entries = list(LedgerEntry.select(LedgerEntry, Order).join(Order, join_type="LEFT OUTER JOIN")
-                   .where(LedgerEntry.payment == payment).order_by(LedgerEntry.id))
+                   .where((LedgerEntry.payment == payment) & (LedgerEntry.kind != LedgerEntry.REFUND))
+                   .order_by(LedgerEntry.id))  # what the payment paid; refunds of it are listed apart
     applied = {}
     for entry in entries:
         if entry.order_id:
@@ -50,5 +52,9 @@ def queue_receipt(payment):
 
     company = current_company()
     lines, kept = receipt_lines(payment)
-    return queue_mail(receipt_recipients(payment), f"Your receipt from {company.name}", "billing/receipt_email.txt",
-                      payment=payment, lines=lines, kept=kept, paid_with=paid_with(payment), company=company)
+    # A patron who paid online can open the payment's own receipt; a household paid for by staff, its home page.
+    online = payment.user_id and payment.user.role == User.PATRON
+    link = site_url("billing.receipt", key=payment.key) if online else site_url("home.index")
+    return queue_mail(receipt_recipients(payment), f"Your receipt from {company.name}", "emails/receipt",
+                      category=OutboxMessage.RECEIPT, payment=payment, lines=lines, kept=kept,
+                      paid_with=paid_with(payment), company=company, link=link)

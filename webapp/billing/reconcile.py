@@ -21,7 +21,12 @@ NEVER_CHARGED = "The card network never confirmed this payment, so nothing was c
 
 def reconcile(older_than_minutes=WAIT_MINUTES):
     """Finish every payment in Processing longer than that, refund what is due, cancel abandoned checkouts; counts."""
-    done = {"settled": 0, "failed": 0, "refunded": 0, "cancelled": 0}
+    return {**finish_stuck_payments(older_than_minutes), "cancelled": cancel_abandoned_checkouts()}
+
+
+def finish_stuck_payments(older_than_minutes=WAIT_MINUTES):
+    """Settle, fail or refund each payment in Processing longer than that, and every refund due; counts."""
+    done = {"settled": 0, "failed": 0, "refunded": 0}
     since = utcnow() - datetime.timedelta(minutes=older_than_minutes)
     stuck = Payment.select().where(
         ((Payment.state == Payment.PROCESSING) & (fn.COALESCE(Payment.processing_at, Payment.created_at) <= since))
@@ -36,27 +41,51 @@ def reconcile(older_than_minutes=WAIT_MINUTES):
             continue
         if outcome:
             done[outcome] += 1
+    return done
+
+
+def cancel_abandoned_checkouts():
+    """Checkouts left Pending (on the card page) for longer than ABANDONED_AFTER are cancelled; how many."""
+    cancelled = 0
     with write_transaction():
         for payment in Payment.select().where(
                 (Payment.state == Payment.PENDING) & (Payment.created_at < utcnow() - ABANDONED_AFTER)):
-            done["cancelled"] += _release(payment, Payment.CANCELLED)
-    return done
+            cancelled += _release(payment, Payment.CANCELLED)
+    return cancelled
 
 
 def _finish(provider, payment):
     """Settle, fail or refund one payment by what its provider holds; which it was, or None if another request did."""
     charge = provider.charge_for(payment.key)
-    if payment.state == Payment.REFUND_DUE:
-        return "refunded" if charge and refund_given_up(provider, payment, charge) else None
     if charge is None:
+        if payment.state == Payment.REFUND_DUE:
+            return None
         with write_transaction():
             released = _release(payment, Payment.FAILED, from_states=[Payment.PROCESSING], failure=NEVER_CHARGED)
         return "failed" if released else None
+    return learned_charge(provider, payment, charge)
+
+
+def learned_charge(provider, payment, charge):
+    """The provider charged this payment (reconciliation asked, or a webhook said): settle it, or refund it if it
+    was given up meanwhile; "settled", "refunded", or None when there was nothing left to do."""
+    payment = Payment.get_by_id(payment.id)
+    if payment.state not in (Payment.PROCESSING, Payment.FAILED, Payment.CANCELLED, Payment.REFUND_DUE):
+        return None  # Pending: Cubby never asked for this charge yet; Succeeded or Refunded: already known
+    if payment.state == Payment.REFUND_DUE:
+        return "refunded" if refund_given_up(provider, payment, charge) else None
     try:
         _, settled_now = record_charge(provider, payment, charge)
     except CheckoutRefused:
         return "refunded"
     return "settled" if settled_now else None
+
+
+def learned_failure(payment, failure):
+    """The provider refused the charge of a payment in Processing (a webhook said): it fails and frees its orders."""
+    with write_transaction():
+        released = _release(payment, Payment.FAILED, from_states=[Payment.PROCESSING], failure=failure[:200])
+    return "failed" if released else None
 
 
 @payments_cli.command("reconcile")

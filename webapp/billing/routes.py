@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from ..access import cart_changed, family, role_required
 from ..extensions import htmx
-from ..gateway import provider_for, provider_named
+from ..gateway import GatewayError, provider_for, provider_named
 from ..models import Payment, User
 from ..templating import current_company, money, render
 from . import checkout
@@ -40,11 +40,18 @@ def pay_balance():
     return render("billing/pay_balance.html", "content", orders=orders, in_cart=cart_order_ids(current_user))
 
 
+def _usable_methods():
+    """The saved cards the company's gateway can charge (a card saved with another gateway is not offered)."""
+    gateway = provider_for(current_company())
+    return [m for m in saved_methods(current_user) if gateway and m.gateway == gateway.name]
+
+
 def _cart_page(status=200, form=None):
     cart = cart_of(current_user)
-    saved = saved_methods(current_user)
-    form = form or CheckoutForm()
-    form.set_methods(saved)
+    saved = _usable_methods()
+    fresh = form is None  # the cart after Add to Cart is a POST's answer, yet its form was not posted
+    form = form or CheckoutForm(formdata=None)
+    form.set_methods(saved, fresh=fresh)
     credit_account = next((m.account for m in family().memberships if m.can_make_payments), None)
     return render(
         "billing/cart.html", "content", status=status, cart=cart, form=form, saved=saved,
@@ -103,7 +110,7 @@ def start_checkout():
     """One payment for the cart: with a saved card at once, or on the gateway's card page."""
     _require_payer()
     form = CheckoutForm()
-    saved = {str(m.id): m for m in saved_methods(current_user)}
+    saved = {str(m.id): m for m in _usable_methods()}
     form.set_methods(list(saved.values()))
     if not form.validate_on_submit():
         return _cart_page(status=422, form=form)
@@ -128,7 +135,13 @@ def start_checkout():
     return_url = url_for("billing.review", key=payment.key, _external=True)
     numbers = [line.order.number for line in cart.lines] + [order.number for order in cart.placed]
     description = f"{company.name}: orders " + ", ".join(f"#{number}" for number in numbers)
-    return redirect(provider_for(company).prepare(payment.key, payment.amount_cents, description, return_url), 303)
+    try:
+        card_page = provider_for(company).prepare(payment.key, payment.amount_cents, description, return_url)
+    except GatewayError as error:  # the provider is down: nothing was charged, and the orders are free again
+        checkout.cancel(payment)
+        form.amount.errors.append(f"{error} Nothing was charged; please try again in a few minutes.")
+        return _cart_page(status=503, form=form)
+    return redirect(card_page, 303)
 
 
 def _payment_or_404(key):

@@ -7,7 +7,7 @@ from peewee import IntegrityError
 
 from ..database import write_transaction
 from ..models import Enrollment, LedgerEntry, Order, OrderLine, PurchaseOrder, RegistrationItem
-from ..outbox import queue_mail, send_unsent
+from ..outbox import deliver, queue_mail
 from ..pending.services import PENDING_NOTIFICATION, has_pending_payment, order_recipients, record_change, subject_to_pending_payment
 from ..registration.services import RegistrationRefused, enroll, registrations_in_cart
 from .charges import ChargeRefused, check_max_unpaid_balance, next_order_number
@@ -31,7 +31,7 @@ def send_bill(company, user, family, po_number):
         except IntegrityError:  # another checkout took the same order number meanwhile
             if attempt == 2:
                 raise SendBillRefused("Many orders are being placed right now; nothing was stored. Please try again.") from None
-    send_unsent(message_ids)
+    deliver(message_ids)
     return orders
 
 
@@ -81,5 +81,5 @@ def _place_order(company, user, items, po_number):
     ids = record_change(order, "", state, user, f"Send Bill, PO {po_number}", notify=False)
     if pending:
         ids += queue_mail(order_recipients(order), f"{PENDING_NOTIFICATION}: order #{order.number}",
-                          "emails/pending_payment.txt", order=order, items=items, po_number=po_number)
+                          "emails/pending_payment", order=order, items=items, po_number=po_number)
     return order, ids

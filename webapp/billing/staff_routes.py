@@ -1,14 +1,15 @@
-"""Staff billing: orders put on account and offline payments, for any household."""
-from flask import Blueprint, flash, redirect, request, url_for
+"""Staff billing: orders put on account, offline payments for any household, refunds of card payments."""
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import billing_required
-from ..models import Account, Order, Student
+from ..models import Account, Order, Payment, Student
 from ..templating import current_company, money, render
 from .cart import with_lines
 from .charges import ChargeRefused, create_order, record_offline_payment
-from .forms import OfflinePaymentForm, OrderForm
+from .forms import CardRefundForm, OfflinePaymentForm, OrderForm
 from .ledger import order_balances
+from .refunds import RefundRefused, RefundUnsettled, refundable_cents, refunded_cents, request_refund
 
 bp = Blueprint("staff_billing", __name__, url_prefix="/staff/billing")
 
@@ -90,3 +91,39 @@ def new_payment():
     status = 422 if form.errors else 200
     return render("staff/new_payment.html", "lookup" if request.method == "GET" else "content", status=status,
                   form=form, order=looked_up)
+
+
+def _card_payments():
+    """The latest settled card payments, with what is left to refund of each."""
+    payments = list(Payment.select(Payment, Account).join(Account, on=(Payment.payer_account == Account.id))
+                    .where((Payment.method == Payment.CARD) & (Payment.state == Payment.SUCCEEDED))
+                    .order_by(Payment.settled_at.desc()).limit(50))
+    return [(p, refunded_cents(p), refundable_cents(p)) for p in payments]
+
+
+@bp.route("/card-payments")
+@billing_required
+def card_payments():
+    """Card payments families made, each with a Refund form while money is left to give back."""
+    return render("staff/card_payments.html", "content", payments=_card_payments(), form=CardRefundForm())
+
+
+@bp.route("/card-payments/<key>/refund", methods=["POST"])
+@billing_required
+def refund_card_payment(key):
+    """Refund part or all of a card payment to the card, with its ledger entries and an email."""
+    payment = Payment.get_or_none((Payment.key == key) & (Payment.method == Payment.CARD))
+    if payment is None:
+        abort(404)
+    form = CardRefundForm()
+    if form.validate_on_submit():
+        try:
+            request_refund(current_user, payment, form.amount.cents, (form.reason.data or "").strip())
+        except (RefundRefused, RefundUnsettled) as refused:
+            form.amount.errors.append(str(refused))
+        else:
+            flash(f"{money(form.amount.cents)} is refunded to {payment.card_brand} ending {payment.card_last4}.",
+                  "success")
+            return redirect(url_for("staff_billing.card_payments"), 303)
+    return render("staff/card_payments.html", "content", status=422, payments=_card_payments(), form=form,
+                  failed_key=key)

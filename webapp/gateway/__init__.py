@@ -66,8 +66,9 @@ class Provider(ABC):
 def provider_named(name):
     """The provider called `name` (as stored on a payment), or None."""
     from .sandbox import SandboxProvider
+    from .stripe_gateway import StripeProvider
 
-    provider = {"sandbox": SandboxProvider}.get(name)
+    provider = {"sandbox": SandboxProvider, "stripe": StripeProvider}.get(name)
     return provider and provider()
 
 

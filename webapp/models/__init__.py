@@ -3,7 +3,8 @@ from .base import BaseModel, utcnow
 from .billing import ImmutableEntry, LedgerEntry, Order, OrderLine
 from .company import Company, Division, Location
 from .packages import Package, PackageAllotment, PackagePurchase, Punch, PunchPass, UsageInvoice
-from .payments import Allocation, CartItem, CheckoutLock, Payment, PaymentMethod
+from .mail import EmailOptOut, ReminderSent, ReminderSetting
+from .payments import Allocation, CardRefund, CartItem, CheckoutLock, Payment, PaymentMethod
 from .registration import OrderStatusChange, OutboxMessage, PurchaseOrder, RegistrationItem
 from .people import Account, Guardian, Permission, Student, StudentLink, User
 from .teaching import AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting
@@ -13,5 +14,6 @@ ALL_MODELS = [
     Course, Meeting, Enrollment, AbsenceReason, Attendance, Order, OrderLine, LedgerEntry, FutureAbsence,
     MakeupToken, CartItem, PaymentMethod, Payment, Allocation, CheckoutLock,
     Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
-    RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage,
+    RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage, CardRefund, ReminderSetting, ReminderSent,
+    EmailOptOut,
 ]

@@ -27,7 +27,8 @@ class Company(BaseModel):
     max_unpaid_balance_cents = pw.IntegerField(null=True)
     no_show_fee_cents = pw.IntegerField(default=0)
     guardian_punch_redeem = pw.BooleanField(default=False)
-    payment_gateway = pw.CharField(max_length=32, default="")
+    payment_gateway = pw.CharField(max_length=32, default="")  # "sandbox", "stripe", or "" for none
+    brand_colour = pw.CharField(max_length=7, default="#0b5563")  # the header of pages and emails
 
     @classmethod
     def current(cls):

@@ -89,3 +89,27 @@ class CheckoutLock(BaseModel):
     order = pw.ForeignKeyField(Order, unique=True, on_delete="CASCADE")
     payment = pw.ForeignKeyField(Payment, backref="locks", on_delete="CASCADE")
     created_at = pw.DateTimeField(default=utcnow)
+
+
+class CardRefund(BaseModel):
+    """Money given back to the card of a settled card payment: asked of the provider, then posted to the ledger.
+
+    The row is stored (Requested) before the provider is called, so the amount still refundable is decided under
+    one lock and a lost answer is finished later with the same key; the provider's refund reference is unique, so
+    a refund learned twice (the staff request and a webhook) is posted once.
+    """
+
+    REQUESTED = "requested"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    key = pw.CharField(max_length=64, unique=True)  # the provider's idempotency key
+    payment = pw.ForeignKeyField(Payment, backref="card_refunds", on_delete="RESTRICT")
+    amount_cents = pw.IntegerField()
+    state = pw.CharField(max_length=16, default=REQUESTED)
+    reference = pw.CharField(max_length=128, null=True, unique=True)
+    requested_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")  # None: made in the provider's dashboard
+    reason = pw.CharField(max_length=200, default="")
+    failure = pw.CharField(max_length=200, default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    settled_at = pw.DateTimeField(null=True)

@@ -43,15 +43,30 @@ class OrderStatusChange(BaseModel):
 
 
 class OutboxMessage(BaseModel):
-    """An email written inside a transaction and sent after it commits."""
+    """An email written inside a transaction and sent after it commits, by the job queue."""
 
     UNSENT = "unsent"
+    SENDING = "sending"  # claimed by one sender: nobody else sends it
     SENT = "sent"
+    FAILED = "failed"  # given up: too many failures, or its sender stopped mid-send (never sent twice)
+
+    # What kind of mail it is decides whether an email opt-out stops it (SPEC: all but receipts and security mail).
+    RECEIPT = "receipt"
+    SECURITY = "security"
+    NOTICE = "notice"
+    REMINDER = "reminder"
+    ALWAYS_SENT = (RECEIPT, SECURITY)
 
     to = pw.CharField(max_length=254)
     subject = pw.CharField(max_length=200)
     body = pw.TextField()
+    html = pw.TextField(default="")
+    headers = pw.TextField(default="")  # JSON: extra headers such as List-Unsubscribe
+    category = pw.CharField(max_length=16, default=NOTICE)
     status = pw.CharField(max_length=16, default=UNSENT, index=True)
     created_at = pw.DateTimeField(default=utcnow)
+    attempts = pw.IntegerField(default=0)
+    next_attempt_at = pw.DateTimeField(null=True)  # after a failure: not before this (backoff)
+    claimed_at = pw.DateTimeField(null=True)
     sent_at = pw.DateTimeField(null=True)
     last_error = pw.CharField(max_length=300, default="")

@@ -6,7 +6,7 @@ from peewee import JOIN, fn
 
 from ..database import write_transaction
 from ..models import Course, Meeting, Punch, PunchPass, User
-from ..outbox import send_unsent
+from ..outbox import deliver
 from .balances import order_money
 from .services import PackageRefused, locked_row, sale_order
 
@@ -81,7 +81,7 @@ def sell_pass(company, staff, student, course, name, punches, price_cents, expir
                                     method)
         punch_pass = PunchPass.create(student=student, course=course, name=name, punches=punches, order=order,
                                       purchased_on=today, expires_on=expires_on, created_by=staff)
-    send_unsent(receipt)
+    deliver(receipt)
     return punch_pass
 
 

@@ -4,7 +4,7 @@ from peewee import IntegrityError, fn
 
 from ..billing.charges import ChargeRefused, create_order, post_offline_payment
 from ..database import locked, write_transaction
-from ..outbox import send_unsent
+from ..outbox import deliver
 from ..models import LedgerEntry, Package, PackageAllotment, PackagePurchase, UsageInvoice, utcnow
 from .balances import package_balance
 
@@ -61,7 +61,7 @@ def sell_package(company, staff, package, account, student=None, paid_cents=0, m
                                     method)
         purchase = PackagePurchase.create(package=package, account=account, student=student, order=order,
                                           created_by=staff)
-    send_unsent(receipt)
+    deliver(receipt)
     return purchase
 
 
@@ -75,7 +75,7 @@ def record_payment(staff, purchase, cents, method, note=""):
             _, receipt = post_offline_payment(staff, purchase.order, purchase.account, cents, method, note)
         except ChargeRefused as refused:
             raise PackageRefused(str(refused), "amount") from refused
-    send_unsent(receipt)
+    deliver(receipt)
 
 
 def _post(staff, purchase, kind, cents, memo):

@@ -4,7 +4,7 @@ from ..models import (
     Account, AbsenceReason, Attendance, Enrollment, Guardian, LedgerEntry, Order, OrderLine, OrderStatusChange, Payment,
     PurchaseOrder, Student, User,
 )
-from ..outbox import queue_mail, send_unsent
+from ..outbox import deliver, queue_mail
 from ..billing.ledger import lock_households, order_balances, order_tags
 
 STATUS_ADJUSTED = "Order Status Adjusted"
@@ -92,7 +92,7 @@ def record_change(order, from_state, to_state, user, note="", notify=True):
     if not notify:
         return []
     return queue_mail(order_recipients(order, user if user and user.role == User.STAFF else None),
-                      f"{STATUS_ADJUSTED}: order #{order.number}", "emails/status_adjusted.txt",
+                      f"{STATUS_ADJUSTED}: order #{order.number}", "emails/status_adjusted",
                       order=order, from_label=label(from_state) if from_state else "New", to_label=label(to_state),
                       note=note)
 
@@ -122,7 +122,7 @@ def adjust_order_status(staff, order, to_state, penalty_cents=0, received=None):
         else:
             note, ids = _release_seat(staff, current, to_state, penalty_cents), []
         ids += record_change(current, current.state, to_state, staff, note)
-    send_unsent(ids)
+    deliver(ids)
     return Order.get_by_id(order.id)
 
 

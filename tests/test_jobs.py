@@ -1,0 +1,82 @@
+"""Background jobs: each called directly and through the queue in immediate mode, each safe to run again; the
+queue's storage from JOBS_URL; a queue that is down loses no mail."""
+import datetime
+
+import pytest
+from huey import MemoryHuey, RedisHuey, SqliteHuey
+
+from billing_helpers import SUCCESS_CARD, TIMEOUT_CARD, balances, dana, enter_card, pay_with_card  # noqa: F401
+from webapp import jobs
+from webapp.models import CheckoutLock, MakeupToken, OutboxMessage, Payment, Student, utcnow
+
+
+def test_jobs_url_picks_the_queue(tmp_path):
+    assert isinstance(jobs.make_huey("memory://"), MemoryHuey) and jobs.make_huey("memory://").immediate
+    sqlite = jobs.make_huey(f"sqlite:///{tmp_path}/q/jobs.sqlite3")
+    assert isinstance(sqlite, SqliteHuey) and (tmp_path / "q").is_dir()
+    assert isinstance(jobs.make_huey("redis://127.0.0.1:6379/0"), RedisHuey)
+    with pytest.raises(ValueError):
+        jobs.make_huey("amqp://elsewhere")
+
+
+def test_the_periodic_jobs_are_registered():
+    names = {task.__name__ for task in jobs.huey._registry._periodic_tasks}
+    assert names == {"sweep_outbox", "reconcile_payments", "cancel_abandoned_checkouts", "expire_makeup_tokens",
+                     "send_reminders"}
+
+
+def test_reconciliation_job_settles_a_timed_out_payment_directly_and_via_the_queue(app, dana):
+    response, key, _ = pay_with_card(dana, TIMEOUT_CARD)
+    assert response.status_code == 503
+    with app.app_context():
+        assert jobs.reconcile_payments.call_local()["settled"] == 0  # too young: its charge may still be on its way
+    Payment.update(processing_at=utcnow() - datetime.timedelta(minutes=6)).where(Payment.key == key).execute()
+    jobs.reconcile_payments()  # through the queue (immediate mode)
+    assert Payment.get(Payment.key == key).state == Payment.SUCCEEDED and balances(1001, 1002) == {1001: 0, 1002: 0}
+    with app.app_context():
+        assert jobs.reconcile_payments.call_local() == {"settled": 0, "failed": 0, "refunded": 0,
+                                                        "refunds finished": 0}  # again: nothing to do
+
+
+def test_abandoned_checkouts_are_cancelled_by_the_job(app, dana):
+    _, key, _ = enter_card(dana, SUCCESS_CARD)
+    with app.app_context():
+        assert jobs.cancel_abandoned_checkouts.call_local() == 0  # only 0 minutes old
+    Payment.update(created_at=utcnow() - datetime.timedelta(minutes=31)).where(Payment.key == key).execute()
+    jobs.cancel_abandoned_checkouts()
+    assert Payment.get(Payment.key == key).state == Payment.CANCELLED and CheckoutLock.select().count() == 0
+    with app.app_context():
+        assert jobs.cancel_abandoned_checkouts.call_local() == 0
+
+
+def test_makeup_tokens_past_their_date_expire_and_pending_ones_stay(app):
+    amy = Student.get(Student.first_name == "Amy")
+    available = MakeupToken.get((MakeupToken.student == amy) & (MakeupToken.status == MakeupToken.AVAILABLE))
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    MakeupToken.update(expires_on=yesterday).where(MakeupToken.id == available.id).execute()
+    pending = MakeupToken.create(student=amy, location=available.location, earned_for=_another_meeting(available),
+                                 status=MakeupToken.PENDING, expires_on=yesterday)
+    with app.app_context():
+        assert jobs.expire_makeup_tokens.call_local() == 1
+        assert jobs.expire_makeup_tokens.call_local() == 0
+    assert MakeupToken.get_by_id(available.id).status == MakeupToken.EXPIRED
+    assert MakeupToken.get_by_id(pending.id).status == MakeupToken.PENDING
+
+
+def _another_meeting(token):
+    from webapp.models import Meeting
+
+    return Meeting.select().where(Meeting.id != token.earned_for_id).order_by(Meeting.id).first()
+
+
+def test_a_queue_that_is_down_loses_no_mail(dana, outbox, monkeypatch):
+    def down(ids):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(jobs, "enqueue_outbox", down)
+    response, _, _ = pay_with_card(dana, SUCCESS_CARD)
+    assert response.status_code == 303 and balances(1001, 1002) == {1001: 0, 1002: 0} and not outbox
+    assert OutboxMessage.get().status == OutboxMessage.UNSENT
+    monkeypatch.undo()
+    jobs.sweep_outbox()
+    assert OutboxMessage.get().status == OutboxMessage.SENT and len(outbox) == 1

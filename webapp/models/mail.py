@@ -1,0 +1,35 @@
+"""Reminders' switches and what each has sent, and the addresses that asked for no more mail."""
+import peewee as pw
+
+from .base import BaseModel, utcnow
+
+
+class ReminderSetting(BaseModel):
+    """One reminder's on/off switch (and how many days ahead, where that applies); Email Management edits it."""
+
+    BALANCE_DUE = "balance_due"
+    PAYMENT_FAILED = "payment_failed"
+    ABSENCE_CONFIRMED = "absence_confirmed"
+    DEFAULTS = {BALANCE_DUE: (True, 3), PAYMENT_FAILED: (True, None), ABSENCE_CONFIRMED: (True, None)}
+
+    kind = pw.CharField(max_length=32, unique=True)
+    enabled = pw.BooleanField(default=True)
+    days_before = pw.IntegerField(null=True)
+
+
+class ReminderSent(BaseModel):
+    """A reminder already written for one thing (an order, a payment, an absence): each is sent once."""
+
+    kind = pw.CharField(max_length=32)
+    subject = pw.CharField(max_length=64)  # what it was about, e.g. "order:12"
+    sent_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("kind", "subject"), True),)
+
+
+class EmailOptOut(BaseModel):
+    """An address that asked for no more mail but receipts and security mail (the List-Unsubscribe link)."""
+
+    address = pw.CharField(max_length=254, unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
