@@ -56,7 +56,7 @@ def test_a_burst_of_current_password_guesses_checks_no_more_than_the_limit(signe
     token = client.csrf_token()  # made once: the threads share this client's session and must not rewrite it
     data = lambda i: {"current_password": f"guess-{i}", "new_password": "a new passphrase",  # noqa: E731
                       "confirm_password": "a new passphrase", "csrf_token": token}
-    responses = at_once([lambda i=i: client.post("/account/password", data=data(i), csrf=False) for i in range(25)])
+    responses = at_once([lambda i=i: client.post("/account/security/password", data=data(i), csrf=False) for i in range(25)])
     assert len(password_checks) <= 5
     assert sorted({r.status_code for r in responses}) == [422, 429]
     refused = [r for r in responses if r.status_code == 429]

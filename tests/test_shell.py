@@ -34,7 +34,7 @@ def test_a_server_error_shows_a_page_without_a_stack_trace(app):
 
 def test_expired_csrf_token_on_a_plain_form_returns_to_the_page_with_a_message(signed_in):
     client = signed_in("parent@example.com")
-    response = client.post("/account/password", csrf=False, data={"csrf_token": "expired"},
+    response = client.post("/account/security/password", csrf=False, data={"csrf_token": "expired"},
                            headers={"Referer": "http://localhost/account/"})
     assert response.status_code == 303 and response.headers["Location"] == "/account/"
     page = client.get("/account/")
@@ -43,11 +43,11 @@ def test_expired_csrf_token_on_a_plain_form_returns_to_the_page_with_a_message(s
 
 def test_expired_csrf_token_under_htmx_hands_over_a_fresh_token(signed_in):
     client = signed_in("parent@example.com")
-    response = client.post("/account/password", csrf=False, headers={"HX-Request": "true", "X-CSRFToken": "stale"})
+    response = client.post("/account/security/password", csrf=False, headers={"HX-Request": "true", "X-CSRFToken": "stale"})
     assert response.status_code == 400
     assert response.headers["HX-Retarget"] == "#flash"
     token = json.loads(response.headers["HX-Trigger"])["cubby:csrf"]["token"]
-    retry = client.post("/account/password", csrf=False, headers={"HX-Request": "true", "X-CSRFToken": token},
+    retry = client.post("/account/security/password", csrf=False, headers={"HX-Request": "true", "X-CSRFToken": token},
                         data={"current_password": "wrong-password", "new_password": "a new passphrase",
                               "confirm_password": "a new passphrase"})
     assert retry.status_code == 422 and "That is not your current password." in retry.get_data(as_text=True)

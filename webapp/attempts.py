@@ -13,7 +13,7 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import ServiceUnavailable
 
-LIMIT_SETTINGS = ("SIGNIN_LIMIT_PER_ACCOUNT", "SIGNIN_LIMIT_PER_IP")  # checked at start-up
+LIMIT_SETTINGS = ("SIGNIN_LIMIT_PER_ACCOUNT", "SIGNIN_LIMIT_PER_IP", "RESET_LIMIT_PER_ACCOUNT", "RESET_LIMIT_PER_IP")  # checked at start-up
 
 
 class TooManyAttempts(Exception):

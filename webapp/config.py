@@ -44,6 +44,8 @@ def from_environment():
         "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", ""),
         "SIGNIN_LIMIT_PER_ACCOUNT": env("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"),
         "SIGNIN_LIMIT_PER_IP": env("SIGNIN_LIMIT_PER_IP", "30 per 5 minutes"),
+        "RESET_LIMIT_PER_ACCOUNT": env("RESET_LIMIT_PER_ACCOUNT", "3 per hour"),
+        "RESET_LIMIT_PER_IP": env("RESET_LIMIT_PER_IP", "20 per hour"),
         "MAIL_BACKEND": env("MAIL_BACKEND", "console"),
         "MAIL_SERVER": env("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(env("MAIL_PORT", "25")),

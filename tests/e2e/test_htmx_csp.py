@@ -79,8 +79,8 @@ def test_show_more_swaps_the_schedule_in_place(watched):
 def test_wrong_current_password_shows_the_error_in_place(watched):
     """Change password with a wrong current password: the error appears in the form, with no CSP violation."""
     page = watched.page
-    page.goto("/account/")
-    expect(page.get_by_role("heading", name="Login / Security")).to_be_visible()
+    page.goto("/account/security/")
+    expect(page.get_by_role("heading", name="Login/Security")).to_be_visible()
     assert_fits_phone(page)
     assert_no_axe_violations(page)
 
@@ -90,11 +90,11 @@ def test_wrong_current_password_shows_the_error_in_place(watched):
     page.get_by_label("Repeat the new password").fill("a long new passphrase")
     page.get_by_role("button", name="Change password").tap()
 
-    security = page.locator("#security")
+    security = page.locator("#change-password")
     expect(security.get_by_text("That is not your current password.")).to_be_visible()
     expect(page.get_by_label("Current password")).to_have_attribute("aria-invalid", "true")
-    expect(page).to_have_url(re.compile(r"/account/$"))
-    expect(page.get_by_role("heading", name="My Account", level=1)).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/account/security/$"))
+    expect(page.get_by_role("heading", name="Login/Security", level=1)).to_have_count(1)
     watched.assert_same_document()
     assert_no_axe_violations(page)
     watched.assert_clean()

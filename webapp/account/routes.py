@@ -1,13 +1,10 @@
 """My Account: Login / Security first; later releases add the other sections."""
-from flask import Blueprint, flash, redirect, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask import Blueprint
+from flask_login import current_user, login_required
 
 from ..access import family
-from ..attempts import TooManyAttempts
-from ..auth.forms import ChangePasswordForm
 from ..billing.methods import saved_methods
 from ..gateway import provider_for
-from ..auth.services import PasswordError, change_password
 from ..templating import current_company, render
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -18,34 +15,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def index():
     """My Account."""
     return render(
-        "account/index.html", "content", form=ChangePasswordForm(), households=family().memberships,
+        "account/index.html", "content", households=family().memberships,
         students=family().students, methods=saved_methods(current_user),
         gateway=provider_for(current_company()),
     )
-
-
-@bp.route("/password", methods=["POST"])
-@login_required
-def password():
-    """Change password: needs the current one; signs out every other device."""
-    form = ChangePasswordForm()
-    status, headers = 422, {}
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            change_password(user, form.current_password.data, form.new_password.data, request.remote_addr)
-        except TooManyAttempts as refused:
-            form.current_password.errors.append(str(refused))
-            status, headers = 429, {"Retry-After": str(refused.retry_after)}
-        except PasswordError as error:
-            form.current_password.errors.append(str(error))
-        else:
-            login_user(user)  # this device keeps going under the new session token
-            flash("Your password is changed. Other devices have been signed out.", "success")
-            return redirect(url_for("account.index"), 303)
-    response = render(
-        "account/index.html", "security", status=status, form=form, households=family().memberships,
-        students=family().students, methods=[], gateway=None,
-    )
-    response.headers.update(headers)
-    return response

@@ -2,16 +2,15 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, has_request_context, redirect, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ..attempts import TooManyAttempts
 from ..extensions import htmx, login_manager
-from ..models import Company, User
-from ..prepared import prepared
 from ..redirects import safe_next
 from ..templating import render
 from . import services
 from .forms import SignInForm
+from .sessions import end_session, start_session, this_device, user_for_device
 
 bp = Blueprint("auth", __name__)
 
@@ -21,9 +20,9 @@ login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
-def load_user(session_token):
-    """The user whose current session token the cookie names, read with the company in one query."""
-    user = _user_by_token.first(session_token)
+def load_user(device_secret):
+    """The user signed in on this device (the cookie names its session), read with the company in one query."""
+    user = user_for_device(device_secret)
     if user is not None and has_request_context():
         g.company = user.company  # current_company() needs no query of its own
     return user
@@ -39,13 +38,6 @@ def signed_out():
         return "", 401, {"HX-Redirect": url_for("auth.sign_in", next=back), "Vary": "HX-Request"}
     flash(login_manager.login_message, "info")
     return redirect(url_for("auth.sign_in", next=safe_next(request.full_path.rstrip("?"))))
-
-
-@prepared
-def _user_by_token(session_token):
-    first = Company.select(Company.id).order_by(Company.id).limit(1)
-    return (User.select(User, Company).join(Company, on=(Company.id == first), attr="company")
-            .where(User.session_token == session_token).limit(1))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -64,8 +56,7 @@ def sign_in():
             return response
         if user:
             target = safe_next(request.args.get("next"))
-            session.clear()  # a fresh session: nothing from before sign-in carries over
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             return redirect(target or url_for("home.index"), 303)
         form.password.errors.append("That email and password do not match an account.")
     status = 422 if form.errors else 200
@@ -75,8 +66,8 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def sign_out():
-    """Sign out here and everywhere else this user is signed in."""
-    services.end_other_sessions(current_user._get_current_object())
+    """Sign out on this device (Login/Security signs out everywhere)."""
+    end_session(current_user, this_device(current_user))
     logout_user()
     session.clear()
     flash("You are signed out.", "success")

@@ -4,7 +4,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..attempts import Limit, count_attempt
 from ..database import write_transaction
 from ..models import User
-from ..models.people import new_session_token
+from .sessions import end_all_sessions, this_device
 
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
 _UNKNOWN_USER_HASH = generate_password_hash("no such user")
@@ -41,21 +41,14 @@ def authenticate(email, password, client_address):
     return user
 
 
-def end_other_sessions(user):
-    """Rotate the session token: every cookie naming the old one stops working."""
-    user.session_token = new_session_token()
-    User.update(session_token=user.session_token).where(User.id == user.id).execute()
-
-
 def change_password(user, current, new, client_address):
-    """Set a new password after checking the current one (a counted attempt); ends the user's other sessions."""
+    """Set a new password after checking the current one (a counted attempt); signs out every other device."""
     attempt = _password_attempt(user.email, client_address, "password")
     if not check_password_hash(user.password_hash, current):
         raise PasswordError("That is not your current password.")
     attempt.give_back()
+    password_hash = hash_password(new)
     with write_transaction():
-        user.password_hash = hash_password(new)
-        user.session_token = new_session_token()
-        User.update(password_hash=user.password_hash, session_token=user.session_token).where(
-            User.id == user.id
-        ).execute()
+        user.password_hash = password_hash
+        User.update(password_hash=password_hash).where(User.id == user.id).execute()
+        end_all_sessions(user, keep=this_device(user))

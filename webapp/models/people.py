@@ -33,13 +33,22 @@ class User(UserMixin, BaseModel):
     name = pw.CharField(max_length=120)
     role = pw.CharField(max_length=16, default=PATRON)
     password_hash = pw.CharField(max_length=255)
-    # Rotated on sign-out and password change, which ends every other session of the user.
+    # No longer names sessions (UserSession does, one row per device); kept until a migration drops it.
     session_token = pw.CharField(max_length=64, unique=True, default=new_session_token)
+    NO_PASSWORD = "!"  # never matches a hash: a family added by staff, or an invited guardian, until they set one
     created_at = pw.DateTimeField(default=utcnow)
 
+    # The secret of the device this request comes from, set by the user loader or when signing in.
+    device_secret = None
+
     def get_id(self):
-        """Flask-Login's alternative token: the session names the token, not the user id."""
-        return self.session_token
+        """Flask-Login's alternative token: the cookie names this device's session, not the user."""
+        return self.device_secret
+
+    @property
+    def has_password(self):
+        """False until the user sets a password (an invitation accepted, a family activated)."""
+        return not self.password_hash.startswith(self.NO_PASSWORD)
 
     @property
     def first_name(self):
@@ -62,6 +71,7 @@ class Permission(BaseModel):
 class Guardian(BaseModel):
     """A user's membership of a household, with what the primary guardian granted."""
 
+    ADDED = "added"  # added by the primary guardian, not invited to log in yet
     INVITED = "invited"
     ACCEPTED = "accepted"
     REVOKED = "revoked"
@@ -69,6 +79,7 @@ class Guardian(BaseModel):
     user = pw.ForeignKeyField(User, backref="memberships", on_delete="CASCADE")
     account = pw.ForeignKeyField(Account, backref="guardians", on_delete="CASCADE")
     is_primary = pw.BooleanField(default=False)
+    relation = pw.CharField(max_length=40, default="")
     status = pw.CharField(max_length=16, default=ACCEPTED)
     can_make_payments = pw.BooleanField(default=False)
     can_view_balance = pw.BooleanField(default=False)

@@ -1,0 +1,88 @@
+"""Sessions, one per device: the cookie holds a random secret, the database its hash, the device and when it was
+last seen."""
+import datetime
+
+from flask import request, session
+from flask_login import login_user
+
+from ..models import Company, User, utcnow
+from ..models.access import UserSession, new_secret, secret_hash
+from ..prepared import prepared
+
+SEEN_EVERY = datetime.timedelta(minutes=1)  # last seen is written at most this often, so reads rarely write
+
+
+@prepared
+def _user_by_secret(hashed):
+    first = Company.select(Company.id).order_by(Company.id).limit(1)
+    return (User.select(User, Company, UserSession)
+            .join(UserSession, on=(UserSession.user == User.id), attr="device")
+            .join_from(User, Company, on=(Company.id == first), attr="company")
+            .where(UserSession.secret_hash == hashed).limit(1))
+
+
+def user_for_device(secret):
+    """The user signed in on the device whose cookie holds this secret, or None; notes when it was last seen."""
+    if not isinstance(secret, str) or not secret:
+        return None
+    user = _user_by_secret.first(secret_hash(secret))
+    if user is None:
+        return None
+    user.device_secret = secret
+    now = utcnow()
+    if user.device.last_seen_at < now - SEEN_EVERY:
+        UserSession.update(last_seen_at=now).where(
+            (UserSession.id == user.device.id) & (UserSession.last_seen_at < now - SEEN_EVERY)).execute()
+        user.device.last_seen_at = now
+    return user
+
+
+def start_session(user, remember=False):
+    """Sign the user in on this device: a fresh session (nothing from before carries over) and a new row."""
+    secret = new_secret()
+    UserSession.create(user=user, secret_hash=secret_hash(secret),
+                       user_agent=(request.headers.get("User-Agent") or "")[:300])
+    user.device_secret = secret
+    session.clear()
+    login_user(user, remember=remember)
+
+
+def this_device(user):
+    """The id of the session row of the device this request comes from, or None."""
+    device = getattr(user, "device", None)
+    return device.id if device is not None else None
+
+
+def end_session(user, session_id):
+    """Sign one of the user's devices out; False when it is not one of theirs (or already gone)."""
+    return UserSession.delete().where((UserSession.id == session_id) & (UserSession.user == user.id)).execute() == 1
+
+
+def end_all_sessions(user, keep=None):
+    """Sign the user out on every device (but `keep`, a session id): their next request is signed out."""
+    query = UserSession.delete().where(UserSession.user == user.id)
+    if keep is not None:
+        query = query.where(UserSession.id != keep)
+    return query.execute()
+
+
+def active_sessions(user):
+    """The user's devices, the one seen most recently first."""
+    return list(UserSession.select().where(UserSession.user == user.id)
+                .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc()))
+
+
+def device_name(user_agent):
+    """A short name for a browser from its User-Agent: "Safari on iPhone", "Chrome on Windows"."""
+    ua = user_agent or ""
+    system = next((name for key, name in (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
+                                          ("Windows", "Windows"), ("Macintosh", "Mac"), ("CrOS", "Chromebook"),
+                                          ("Linux", "Linux")) if key in ua), None)
+    browser = next((name for key, name in (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+                                           ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"))
+                    if key in ua), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown device"
+
+
