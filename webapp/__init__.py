@@ -52,7 +52,9 @@ def create_app(config=None):
     numbers.init_app(app)
 
     from .account.routes import bp as account_bp
+    from .account.guardians import bp as guardians_bp
     from .account.security import bp as security_bp
+    from .auth.access_routes import bp as access_bp
     from .attendance.routes import bp as attendance_bp
     from .auth.routes import bp as auth_bp
     from .billing.routes import bp as billing_bp
@@ -69,7 +71,8 @@ def create_app(config=None):
     from .staff.routes import bp as staff_bp
 
     for bp in (auth_bp, pwa_bp, home_bp, schedule_bp, billing_bp, account_bp, attendance_bp, staff_bp, staff_billing_bp, sandbox_bp,
-               packages_bp, registration_bp, pending_bp, emails_bp, health.bp, stripe_bp, security_bp):
+               packages_bp, registration_bp, pending_bp, emails_bp, health.bp, stripe_bp, security_bp,
+               guardians_bp, access_bp):
         app.register_blueprint(bp)
 
     templating.init_app(app)

@@ -76,6 +76,7 @@ def _load_people(acme):
         ("trainee@example.com", acme_training, True, GRANTS_ALL),
     ]:
         _ensure(Guardian, {"user": users[email], "account": account}, is_primary=primary, **grants)
+    _load_invited_guardian(smith, users["parent@example.com"])
 
     year = datetime.date.today().year
     students = {
@@ -92,6 +93,21 @@ def _load_people(acme):
     for first in ("Mai", "Linh"):
         students[first] = _ensure(Student, {"first_name": first, "last_name": "Nguyen"}, billing_account=nguyen)
     return {**users, **students, "smith": smith, "forest": forest, "acme": acme_training}
+
+
+def _load_invited_guardian(smith, dana):
+    """Morgan Smith: invited by Dana, not yet accepted ("Invite Sent"); no password until the invitation is accepted.
+    Nobody knows the link's secret: Re-Send Invite Email mails a working one."""
+    from .auth.links import INVITATION_LIFETIME
+    from .models.access import AccessLink, new_secret, secret_hash
+
+    morgan = _ensure(User, {"email": "morgan@example.com"}, name="Morgan Smith", role=User.PATRON,
+                     password_hash=User.NO_PASSWORD)
+    guardian = _ensure(Guardian, {"user": morgan, "account": smith}, status=Guardian.INVITED)
+    if not AccessLink.select().where(AccessLink.guardian == guardian).exists():
+        now = utcnow()
+        AccessLink.create(purpose=AccessLink.INVITATION, user=morgan, guardian=guardian, sent_by=dana,
+                          secret_hash=secret_hash(new_secret()), created_at=now, expires_at=now + INVITATION_LIFETIME)
 
 
 def _weekly(course, weekday, hour, minute, minutes, today):
