@@ -290,3 +290,46 @@ def test_the_guardians_page_reads_the_same_number_of_queries_with_more_guardians
         add_taylor(dana, name=f"Guardian {n}", email=f"g{n}@example.com")
     _, after = query_count(dana.get, "/account/guardians/")
     assert after == before
+
+
+@pytest.mark.parametrize("action, name, message", [
+    ("invite", "Morgan Smith", "The invitation to Morgan Smith is on its way to morgan@example.com."),
+    ("reset-password", "Chris Smith", "We emailed Chris Smith a link to set a new password."),
+])
+def test_each_action_answers_htmx_with_the_list_and_a_plain_post_with_the_page(app, signed_in, outbox, action, name,
+                                                                               message):
+    dana = signed_in("parent@example.com")
+    with app.app_context():
+        guardian_id = guardian_named(name).id
+    fragment = dana.post(f"/account/guardians/{guardian_id}/{action}", headers=HX)
+    html = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and html.lstrip().startswith('<div id="guardians">') and "<html" not in html
+    assert message in html  # the flash region, swapped out of band
+    plain = dana.post(f"/account/guardians/{guardian_id}/{action}")
+    assert plain.status_code == 303 and plain.headers["Location"] == "/account/guardians/"
+    assert message in page_text(dana.get("/account/guardians/"))
+    assert len(outbox) == 2
+
+
+def test_an_action_that_does_not_fit_the_state_is_refused_with_a_message(app, signed_in, outbox):
+    dana = signed_in("parent@example.com")
+    with app.app_context():
+        chris_id, morgan_id = guardian_named("Chris Smith").id, guardian_named("Morgan Smith").id
+    refused = dana.post(f"/account/guardians/{chris_id}/invite", headers=HX)
+    assert refused.status_code == 409 and "can log in already" in refused.get_data(as_text=True)
+    assert dana.post(f"/account/guardians/{morgan_id}/reset-password", headers=HX).status_code == 409
+    assert outbox == []
+
+
+def test_the_edit_page_is_whole_on_a_visit_and_its_form_for_htmx(app, signed_in):
+    dana = signed_in("parent@example.com")
+    with app.app_context():
+        morgan_id = guardian_named("Morgan Smith").id
+    assert "<html" in dana.get(f"/account/guardians/{morgan_id}/edit").get_data(as_text=True)
+    fragment = dana.get(f"/account/guardians/{morgan_id}/edit", headers=HX).get_data(as_text=True)
+    assert "<html" not in fragment and 'id="guardian-form"' in fragment
+    bad = dana.post(f"/account/guardians/{morgan_id}/edit", data={"name": "M" * 10_000, "email": "m@example.com"},
+                    headers=HX)
+    assert bad.status_code == 422 and 'id="name-error"' in bad.get_data(as_text=True)
+    with app.app_context():
+        assert User.get(User.email == "morgan@example.com").name == "Morgan Smith"

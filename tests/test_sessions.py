@@ -129,3 +129,13 @@ def test_two_uses_of_one_reset_link_at_once_set_one_password(app, client, outbox
     winner = [n for n, a in enumerate(answers) if a.status_code == 303][0]
     assert sign_in(app.test_client(), "nanny@example.com", f"passphrase number {winner}").status_code == 303
     assert sign_in(app.test_client(), "nanny@example.com", f"passphrase number {1 - winner}").status_code == 422
+
+
+def test_the_login_security_page_reads_the_same_number_of_queries_with_more_devices(app, query_count):
+    phone = device(app, "parent@example.com", IPHONE)
+    phone.get("/account/security/")
+    _, before = query_count(phone.get, "/account/security/")
+    for _ in range(5):
+        device(app, "parent@example.com", WINDOWS)
+    _, after = query_count(phone.get, "/account/security/")
+    assert after == before

@@ -1,5 +1,5 @@
 """Account Information: the household's guardians, their access, invitations and grants (seed 004)."""
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..access import family, role_required
@@ -28,8 +28,12 @@ def _done(message):
 
 
 def _refused(error):
+    """A refused action: under htmx the message takes the page's message region, else it is flashed."""
+    if htmx:
+        body = render_template("partials/_flash_messages.html", flash_messages=[("error", str(error))])
+        return body, 409, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", "Vary": "HX-Request"}
     flash(str(error), "error")
-    return _list(status=409, block="guardians") if htmx else redirect(url_for("guardians.index"), 303)
+    return redirect(url_for("guardians.index"), 303)
 
 
 def _primary_action(guardian_id):
