@@ -146,4 +146,4 @@ def test_query_count_does_not_grow_with_the_family(signed_in, query_count, url):
     response, large = query_count(client.get, url)
     assert response.status_code == 200
     assert large == small, f"{url}: {small} queries for a small family, {large} for a large one"
-    assert Guardian.select().count() == 5
+    assert Guardian.select().count() == 6  # with Morgan, invited
