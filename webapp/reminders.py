@@ -3,8 +3,8 @@ a future absence confirmed. Each has its template pair (emails/reminder_<kind>) 
 which Email Management will edit; until then the migration's defaults hold). Each is written once per thing it is
 about: a ReminderSent row, unique by kind and subject, goes in the same transaction as the message.
 
-Not here yet, for want of data to act on: "meeting moved or cancelled" (meetings have no such change recorded) and
-"waitlist seat offered" (there are no waitlist offers); the staff console and My Account part 2 bring them.
+"Meeting moved or cancelled" is written by the change itself (schedule/changes.py), under its switch here. Not here
+yet, for want of data to act on: "waitlist seat offered" (there are no waitlist offers; the staff console brings them).
 """
 import datetime
 
@@ -116,17 +116,14 @@ def send_due_reminders():
     """Write every reminder that is due and switched on, then have them sent; {kind: reminders written}.
 
     Each reminder function returns [[message ids] per reminder written]."""
+    scans = {ReminderSetting.BALANCE_DUE: balance_due_reminders, ReminderSetting.PAYMENT_FAILED: payment_failed_reminders,
+             ReminderSetting.ABSENCE_CONFIRMED: absence_confirmed_reminders}  # a meeting change writes its own
     counts = {}
-    for kind in ReminderSetting.DEFAULTS:
+    for kind, scan in scans.items():
         enabled, days_before = setting(kind)
         if not enabled:
             continue
-        if kind == ReminderSetting.BALANCE_DUE:
-            written = balance_due_reminders(days_before or 0)
-        elif kind == ReminderSetting.PAYMENT_FAILED:
-            written = payment_failed_reminders()
-        else:
-            written = absence_confirmed_reminders()
+        written = scan(days_before or 0) if kind == ReminderSetting.BALANCE_DUE else scan()
         counts[kind] = len(written)
         deliver([message for messages in written for message in messages])
     return counts

@@ -10,7 +10,9 @@ class ReminderSetting(BaseModel):
     BALANCE_DUE = "balance_due"
     PAYMENT_FAILED = "payment_failed"
     ABSENCE_CONFIRMED = "absence_confirmed"
-    DEFAULTS = {BALANCE_DUE: (True, 3), PAYMENT_FAILED: (True, None), ABSENCE_CONFIRMED: (True, None)}
+    MEETING_CHANGED = "meeting_changed"
+    DEFAULTS = {BALANCE_DUE: (True, 3), PAYMENT_FAILED: (True, None), ABSENCE_CONFIRMED: (True, None),
+                MEETING_CHANGED: (True, None)}
 
     kind = pw.CharField(max_length=32, unique=True)
     enabled = pw.BooleanField(default=True)

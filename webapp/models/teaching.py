@@ -30,6 +30,9 @@ class Meeting(BaseModel):
     ends_at = pw.DateTimeField()
     roster_submitted_at = pw.DateTimeField(null=True)
     roster_submitted_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    moved_from = pw.DateTimeField(null=True)  # the start it had before the school first moved it
+    cancelled_at = pw.DateTimeField(null=True)
+    cancelled_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
         indexes = ((("course", "starts_at"), False),)

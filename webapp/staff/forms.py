@@ -1,6 +1,8 @@
-"""Staff forms: the absence-reason code table."""
+"""Staff forms: the absence-reason code table, moving a meeting."""
+import datetime
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, DateField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from ..numbers import WholeNumberField
@@ -39,3 +41,20 @@ class ReasonForm(FlaskForm):
             "name": self.name.data, "patron_usable": self.patron_usable.data, "active": self.active.data,
             "sort_order": self.sort_order.data,
         }
+
+
+class MoveMeetingForm(FlaskForm):
+    """A meeting's new date and times, in the school's time zone."""
+
+    day = DateField("Date", validators=[DataRequired("Pick the new date.")])
+    starts = TimeField("Starts", validators=[DataRequired("Pick the start time.")])
+    ends = TimeField("Ends", validators=[DataRequired("Pick the end time.")])
+
+    def validate_ends(self, field):
+        if self.starts.data and field.data and field.data <= self.starts.data:
+            raise ValidationError("The class must end after it starts.")
+
+    def times(self):
+        """(starts at, ends at) as naive local datetimes, as meetings keep them."""
+        return (datetime.datetime.combine(self.day.data, self.starts.data),
+                datetime.datetime.combine(self.day.data, self.ends.data))

@@ -1,12 +1,20 @@
-"""The staff home and the absence-reason code table."""
+"""The staff home, the absence-reason code table, and moving or cancelling a meeting."""
+import datetime
+
 from flask import Blueprint, abort, flash, redirect, url_for
+from flask_login import current_user
 
 from ..access import role_required
+from ..clock import local_now
+from ..confirm import ask_first, confirmed
 from ..extensions import htmx
-from ..models import AbsenceReason, User
-from ..templating import render
-from .forms import ReasonForm
-from .services import ReasonNameTaken, absence_reasons, orders_with_balance, save_reason
+from ..models import AbsenceReason, Course, Location, Meeting, User
+from ..schedule.changes import MeetingChangeRefused, cancel_meeting, move_meeting
+from ..templating import clock, day, render
+from .forms import MoveMeetingForm, ReasonForm
+from .services import (
+    ReasonNameTaken, absence_reasons, course_meetings, courses_with_meetings_to_come, orders_with_balance, save_reason,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -62,3 +70,77 @@ def edit_reason(reason_id):
         return redirect(url_for(".reasons"), 303)
     status = 422 if form.errors else 200
     return render("staff/reason.html", "content", status=status, reason=reason, form=form)
+
+
+@bp.route("/courses")
+@role_required(User.STAFF)
+def courses():
+    """Every course, with how many meetings it still has."""
+    return render("staff/courses.html", "content", courses=courses_with_meetings_to_come(local_now()))
+
+
+def _course_or_404(course_id):
+    return (Course.select(Course, Location).join(Location).where(Course.id == course_id).first()) or abort(404)
+
+
+def _course_page(course, status=200, **context):
+    now = local_now()
+    return render("staff/course.html", "content", status=status, course=course, now=now,
+                  meetings=course_meetings(course, now - datetime.timedelta(days=14)), **context)
+
+
+@bp.route("/courses/<int:course_id>")
+@role_required(User.STAFF)
+def course(course_id):
+    """A course's meetings from two weeks ago on, each to move or cancel while it is still to come."""
+    return _course_page(_course_or_404(course_id))
+
+
+def _when(meeting):
+    return f"{day(meeting.starts_at, 'EEEE d MMMM')}, {clock(meeting.starts_at)}"
+
+
+def _meeting_or_404(meeting_id):
+    return (Meeting.select(Meeting, Course, Location).join(Course).join(Location)
+            .where(Meeting.id == meeting_id).first()) or abort(404)
+
+
+@bp.route("/meetings/<int:meeting_id>/move", methods=["GET", "POST"])
+@role_required(User.STAFF)
+def move(meeting_id):
+    """Move one meeting to another date or time; its families get an email."""
+    meeting = _meeting_or_404(meeting_id)
+    form = MoveMeetingForm(data={"day": meeting.starts_at.date(), "starts": meeting.starts_at.time(),
+                                 "ends": meeting.ends_at.time()})
+    status = 200
+    if form.validate_on_submit():
+        try:
+            moved = move_meeting(current_user, meeting.id, *form.times())
+        except MeetingChangeRefused as refused:
+            form.day.errors.append(str(refused))
+        else:
+            flash(f"{moved.course.name} moved to {_when(moved)}. Its families are told by email.",
+                  "success")
+            return redirect(url_for(".course", course_id=meeting.course_id, _anchor=f"meeting-{meeting.id}"), 303)
+    if form.errors:
+        status = 422
+    return render("staff/move_meeting.html", "content", status=status, meeting=meeting, form=form)
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@role_required(User.STAFF)
+def cancel(meeting_id):
+    """Cancel one meeting, after asking; its families get an email and their absences for it are dropped."""
+    meeting = _meeting_or_404(meeting_id)
+    back = url_for(".course", course_id=meeting.course_id)
+    if not confirmed():
+        return ask_first(f"Cancel {meeting.course.name} on {_when(meeting)}?",
+                         "Its families get an email, and the absences they reported for it are dropped. "
+                         "This cannot be undone.", "Cancel this class", back)
+    try:
+        cancel_meeting(current_user, meeting.id)
+    except MeetingChangeRefused as refused:
+        return _course_page(meeting.course, status=409, refused=str(refused))
+    flash(f"{meeting.course.name} on {_when(meeting)} is cancelled. Its families are told by email.",
+          "success")
+    return redirect(f"{back}#meeting-{meeting.id}", 303)
