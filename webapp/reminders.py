@@ -89,7 +89,7 @@ def payment_failed_reminders():
     return written
 
 
-def _student_recipients(student):
+def student_recipients(student):
     """The student's own login, else the primary guardians of the student's billing household."""
     if student.user_id:
         return [student.user.email]
@@ -106,7 +106,7 @@ def absence_confirmed_reminders():
     written = []
     for subject in _not_yet(ReminderSetting.ABSENCE_CONFIRMED, absences):
         absence = absences[subject]
-        written += _write_once(ReminderSetting.ABSENCE_CONFIRMED, subject, _student_recipients(absence.student),
+        written += _write_once(ReminderSetting.ABSENCE_CONFIRMED, subject, student_recipients(absence.student),
                                f"Absence confirmed: {absence.student.first_name}", absence=absence,
                                link=site_url("schedule.upcoming"))
     return written

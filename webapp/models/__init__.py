@@ -7,7 +7,9 @@ from .mail import EmailOptOut, ReminderSent, ReminderSetting
 from .payments import Allocation, CardRefund, CartItem, CheckoutLock, Payment, PaymentMethod
 from .registration import OrderStatusChange, OutboxMessage, PurchaseOrder, RegistrationItem
 from .people import Account, Guardian, Permission, Student, StudentLink, User
-from .teaching import AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting
+from .teaching import (
+    AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting, WaitlistOffer,
+)
 
 ALL_MODELS = [
     Company, Location, Division, Account, User, Permission, Guardian, Student, StudentLink,
@@ -15,5 +17,5 @@ ALL_MODELS = [
     MakeupToken, CartItem, PaymentMethod, Payment, Allocation, CheckoutLock,
     Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
     RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage, CardRefund, ReminderSetting, ReminderSent,
-    EmailOptOut,
+    EmailOptOut, WaitlistOffer,
 ]

@@ -11,8 +11,9 @@ class ReminderSetting(BaseModel):
     PAYMENT_FAILED = "payment_failed"
     ABSENCE_CONFIRMED = "absence_confirmed"
     MEETING_CHANGED = "meeting_changed"
+    WAITLIST_OFFERED = "waitlist_offered"
     DEFAULTS = {BALANCE_DUE: (True, 3), PAYMENT_FAILED: (True, None), ABSENCE_CONFIRMED: (True, None),
-                MEETING_CHANGED: (True, None)}
+                MEETING_CHANGED: (True, None), WAITLIST_OFFERED: (True, None)}
 
     kind = pw.CharField(max_length=32, unique=True)
     enabled = pw.BooleanField(default=True)

@@ -137,3 +137,20 @@ class MakeupToken(BaseModel):
 
     class Meta:
         indexes = ((("student", "earned_for"), True),)
+
+
+class WaitlistOffer(BaseModel):
+    """A seat on a full course held for one waitlisted student until the family registers or the hold ends."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    EXPIRED = "expired"
+
+    enrollment = pw.ForeignKeyField(Enrollment, backref="offers", on_delete="CASCADE")
+    status = pw.CharField(max_length=16, default=OPEN)
+    offered_at = pw.DateTimeField(default=utcnow)
+    expires_at = pw.DateTimeField()  # UTC, like every stored timestamp
+    offered_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("enrollment", "status"), False),)

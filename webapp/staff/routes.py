@@ -9,6 +9,8 @@ from ..clock import local_now
 from ..confirm import ask_first, confirmed
 from ..extensions import htmx
 from ..models import AbsenceReason, Course, Location, Meeting, User
+from ..registration.services import RegistrationRefused, seats_taken
+from ..registration.waitlist import offer_next_seat, waiting
 from ..schedule.changes import MeetingChangeRefused, cancel_meeting, move_meeting
 from ..templating import clock, day, render
 from .forms import MoveMeetingForm, ReasonForm
@@ -86,14 +88,29 @@ def _course_or_404(course_id):
 def _course_page(course, status=200, **context):
     now = local_now()
     return render("staff/course.html", "content", status=status, course=course, now=now,
-                  meetings=course_meetings(course, now - datetime.timedelta(days=14)), **context)
+                  meetings=course_meetings(course, now - datetime.timedelta(days=14)), waitlist=waiting(course),
+                  seats_free=max(course.capacity - seats_taken([course.id])[course.id], 0), **context)
 
 
 @bp.route("/courses/<int:course_id>")
 @role_required(User.STAFF)
 def course(course_id):
-    """A course's meetings from two weeks ago on, each to move or cancel while it is still to come."""
+    """A course's waitlist, and its meetings from two weeks ago on, each to move or cancel while still to come."""
     return _course_page(_course_or_404(course_id))
+
+
+@bp.route("/courses/<int:course_id>/offer", methods=["POST"])
+@role_required(User.STAFF)
+def offer(course_id):
+    """Offer the free seat to the next student on the waitlist, held for the company's hold time."""
+    course = _course_or_404(course_id)
+    try:
+        made = offer_next_seat(current_user, course.id)
+    except RegistrationRefused as refused:
+        return _course_page(course, status=409, refused=str(refused))
+    names = ", ".join(e.student.first_name for e in made)
+    flash(f"A seat in {course.name} is held for {names}; the family is told by email.", "success")
+    return redirect(url_for(".course", course_id=course.id, _anchor="waitlist"), 303)
 
 
 def _when(meeting):
