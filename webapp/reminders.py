@@ -31,6 +31,22 @@ def setting(kind):
     return (stored.enabled, stored.days_before) if stored else ReminderSetting.DEFAULTS[kind]
 
 
+def settings():
+    """{kind: (enabled, days_before)} of every reminder, in one query."""
+    stored = {s.kind: (s.enabled, s.days_before) for s in ReminderSetting.select()}
+    return {kind: stored.get(kind, default) for kind, default in ReminderSetting.DEFAULTS.items()}
+
+
+def save_setting(kind, enabled, days_before=None):
+    """Turn a reminder on or off (and, for the balance due, how many days ahead); the next run follows it."""
+    if ReminderSetting.DEFAULTS[kind][1] is None:
+        days_before = None
+    with write_transaction():
+        ReminderSetting.insert(kind=kind, enabled=enabled, days_before=days_before).on_conflict(
+            conflict_target=[ReminderSetting.kind],
+            update={ReminderSetting.enabled: enabled, ReminderSetting.days_before: days_before}).execute()
+
+
 def _write_once(kind, subject, recipients, title, **context):
     """One reminder, once: the ReminderSent row and its messages in one transaction. [their message ids] (none when
     every recipient opted out), or [] when it was written before."""

@@ -116,7 +116,7 @@ PAGES = {
                            "/register/", "/register/mine", "/account/"],
     "instructor@example.com": ["/classes/"],
     "staff@example.com": ["/staff/", "/staff/pending/", "/staff/packages/", "/staff/billing/payments/new",
-                          "/staff/billing/orders/new"],
+                          "/staff/billing/orders/new", "/staff/courses", "/staff/courses/1", "/staff/emails"],
 }
 
 

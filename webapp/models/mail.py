@@ -14,6 +14,9 @@ class ReminderSetting(BaseModel):
     WAITLIST_OFFERED = "waitlist_offered"
     DEFAULTS = {BALANCE_DUE: (True, 3), PAYMENT_FAILED: (True, None), ABSENCE_CONFIRMED: (True, None),
                 MEETING_CHANGED: (True, None), WAITLIST_OFFERED: (True, None)}
+    LABELS = {BALANCE_DUE: "Balance due before the first class", PAYMENT_FAILED: "A card payment that failed",
+              ABSENCE_CONFIRMED: "A future absence confirmed", MEETING_CHANGED: "A class moved or cancelled",
+              WAITLIST_OFFERED: "A waitlist seat offered"}
 
     kind = pw.CharField(max_length=32, unique=True)
     enabled = pw.BooleanField(default=True)

@@ -3,7 +3,7 @@ import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, StringField, TimeField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..numbers import WholeNumberField
 from .services import reason_name_taken
@@ -58,3 +58,14 @@ class MoveMeetingForm(FlaskForm):
         """(starts at, ends at) as naive local datetimes, as meetings keep them."""
         return (datetime.datetime.combine(self.day.data, self.starts.data),
                 datetime.datetime.combine(self.day.data, self.ends.data))
+
+
+class ReminderSwitchForm(FlaskForm):
+    """One reminder's switch in Email Management, and how many days ahead where that applies."""
+
+    class Meta:  # one form per reminder on the page, under prefixes; the app-wide CSRFProtect checks the token
+        csrf = False
+
+    enabled = BooleanField("Send it")
+    days_before = WholeNumberField("Days before the first class", invalid_value_message="Enter a whole number of days.",
+                                   validators=[Optional(), NumberRange(0, 60, "Use a number of days from 0 to 60.")])
