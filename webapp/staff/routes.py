@@ -8,13 +8,14 @@ from ..access import role_required
 from ..clock import local_now
 from ..confirm import ask_first, confirmed
 from ..extensions import htmx
-from ..models import AbsenceReason, Course, Location, Meeting, ReminderSetting, User
+from ..models import AbsenceReason, Company, Course, Location, Meeting, ReminderSetting, User
 from ..registration.services import RegistrationRefused, seats_taken
 from ..reminders import save_setting, settings
 from ..registration.waitlist import offer_next_seat, waiting
 from ..schedule.changes import MeetingChangeRefused, cancel_meeting, move_meeting
 from ..templating import clock, day, render
 from .forms import MoveMeetingForm, ReasonForm, ReminderSwitchForm
+from .preferences import GROUPS, PreferencesForm, save_preferences
 from .services import (
     ReasonNameTaken, absence_reasons, course_meetings, courses_with_meetings_to_come, orders_with_balance, save_reason,
 )
@@ -200,3 +201,16 @@ def save_email(kind):
     save_setting(kind, form.enabled.data, form.days_before.data)
     flash(f"“{ReminderSetting.LABELS[kind]}” is {'on' if form.enabled.data else 'off'}.", "success")
     return redirect(url_for(".emails", _anchor=f"email-{kind}"), 303)
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@role_required(User.STAFF)
+def preferences():
+    """Company preferences: what families may do online, and how."""
+    company = Company.current()
+    form = PreferencesForm(obj=company)
+    if form.validate_on_submit():
+        save_preferences(form.values())
+        flash("Preferences saved. Families see them on their next page.", "success")
+        return redirect(url_for(".preferences"), 303)
+    return render("staff/preferences.html", "content", status=422 if form.errors else 200, form=form, groups=GROUPS)
