@@ -1,4 +1,4 @@
-"""My Account: Login / Security first; later releases add the other sections."""
+"""My Account: its sections in the seed's order, and Change password (Login/Security)."""
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user
 
@@ -49,3 +49,6 @@ def password():
     )
     response.headers.update(headers)
     return response
+
+
+from . import contact_routes, student_routes  # noqa: E402,F401 (their routes join this blueprint)
