@@ -202,3 +202,33 @@ def test_account_information_query_count_does_not_grow_with_contacts(signed_in, 
     response, large = query_count(dana.get, info_url())
     assert response.status_code == 200 and "14 Oak Road" in page_text(response)
     assert large == small
+
+
+def test_edit_pages_are_fragments_for_htmx_and_pages_otherwise(signed_in):
+    dana = signed_in("parent@example.com")
+    work = ContactEmail.get(ContactEmail.address == "dana.smith@work.example")
+    for url in (f"/account/contacts/email/{work.id}", f"/account/households/{smith().id}/address/new",
+                f"/account/households/{smith().id}/login-email/{guardian_of('parent@example.com').id}"):
+        page, fragment = dana.get(url), dana.get(url, headers=HX)
+        assert page.status_code == fragment.status_code == 200
+        assert "<html" in page.get_data(as_text=True) and "<html" not in fragment.get_data(as_text=True)
+        assert 'name="csrf_token"' in fragment.get_data(as_text=True)
+
+
+def test_editing_a_phone_with_htmx_moves_it_and_turns_sms_off(signed_in):
+    dana_phone = ContactPhone.get(ContactPhone.number == "555-0101")
+    response = signed_in("parent@example.com").post(
+        f"/account/contacts/phone/{dana_phone.id}", data={"number": "555 0109", "guardian": ""}, headers=HX)
+    assert response.status_code == 200 and response.headers["HX-Push-Url"] == info_url()
+    saved = ContactPhone.get_by_id(dana_phone.id)
+    assert (saved.number, saved.guardian_id, saved.sms_opted_out) == ("555-0109", None, True)
+    assert re.search(r"555-0109</a>\s*<em class=\"unsubscribed\">", column(response.get_data(as_text=True),
+                                                                          "Unassigned"))
+
+
+def test_login_email_switch_with_htmx(signed_in):
+    dana = signed_in("parent@example.com")
+    response = dana.post(f"/account/households/{smith().id}/login-email/{guardian_of('parent@example.com').id}",
+                         data={}, headers=HX)
+    assert response.status_code == 200 and "Unsubscribed" in column(response.get_data(as_text=True), "Dana Smith")
+    assert EmailOptOut.select().where(EmailOptOut.address == "parent@example.com").exists()

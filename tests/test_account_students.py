@@ -140,3 +140,13 @@ def test_the_family_portal_has_one_bottom_navigation_and_staff_keep_theirs(signe
     assert "tabbar" not in staff and 'aria-label="Main"' in staff and "Absence reasons" in staff
     instructor = signed_in("instructor@example.com").get("/classes/").get_data(as_text=True)
     assert "tabbar" not in instructor and "My classes" in instructor
+
+
+def test_student_pages_are_fragments_for_htmx_and_pages_otherwise(signed_in):
+    dana = signed_in("parent@example.com")
+    for url in ("/account/students", f"/account/students/{amy().id}", f"/account/students/{amy().id}/edit",
+                f"/account/households/{smith().id}/students/new"):
+        page, fragment = dana.get(url), dana.get(url, headers=HX)
+        assert page.status_code == fragment.status_code == 200
+        assert "<html" in page.get_data(as_text=True) and "<html" not in fragment.get_data(as_text=True)
+        assert "Your Student(s)" in fragment.get_data(as_text=True)
