@@ -12,14 +12,36 @@ def _links(migrator):
     return account, guardian
 
 
+STUDENT_FIELDS = {
+    'preferred_name': (pw.CharField(max_length=60, default=''), "VARCHAR(60) NOT NULL DEFAULT ''"),
+    'medical_notes': (pw.TextField(default=''), "TEXT NOT NULL DEFAULT ''"),
+    'allergies': (pw.TextField(default=''), "TEXT NOT NULL DEFAULT ''"),
+    'emergency_contact_name': (pw.CharField(max_length=120, default=''), "VARCHAR(120) NOT NULL DEFAULT ''"),
+    'emergency_contact_phone': (pw.CharField(max_length=32, default=''), "VARCHAR(32) NOT NULL DEFAULT ''"),
+    'photo_consent': (pw.BooleanField(default=False), None),
+}
+
+
+def _add_student_columns(database):
+    # A plain ADD COLUMN with its default: add_fields rebuilds the table on SQLite, and dropping the old student table
+    # fails once enrollments, orders and links refer to it.
+    sqlite = isinstance(database, pw.SqliteDatabase)
+    for name, (_, sql) in STUDENT_FIELDS.items():
+        sql = sql or ("INTEGER NOT NULL DEFAULT 0" if sqlite else "BOOLEAN NOT NULL DEFAULT false")
+        database.execute_sql(f'ALTER TABLE "student" ADD COLUMN "{name}" {sql}')
+
+
+def _drop_student_columns(database):
+    for name in STUDENT_FIELDS:
+        database.execute_sql(f'ALTER TABLE "student" DROP COLUMN "{name}"')
+
+
 def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
     """Add the student's columns and the three contact tables."""
-    migrator.add_fields(
-        'student',
-        preferred_name=pw.CharField(max_length=60, default=''), medical_notes=pw.TextField(default=''),
-        allergies=pw.TextField(default=''), emergency_contact_name=pw.CharField(max_length=120, default=''),
-        emergency_contact_phone=pw.CharField(max_length=32, default=''), photo_consent=pw.BooleanField(default=False),
-    )
+    migrator.run(_add_student_columns, database)
+    student = migrator.orm['student']
+    for name, (field, _) in STUDENT_FIELDS.items():
+        student._meta.add_field(name, field)  # what later migrations know of the table
 
     @migrator.create_model
     class ContactEmail(pw.Model):
@@ -66,5 +88,6 @@ def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
     """Drop what migrate() added."""
     for table in ('mailing_address', 'contact_phone', 'contact_email'):
         migrator.remove_model(table)
-    migrator.remove_fields('student', 'preferred_name', 'medical_notes', 'allergies', 'emergency_contact_name',
-                           'emergency_contact_phone', 'photo_consent')
+    migrator.run(_drop_student_columns, database)
+    for name in STUDENT_FIELDS:
+        migrator.orm['student']._meta.remove_field(name)
