@@ -232,3 +232,38 @@ def test_login_email_switch_with_htmx(signed_in):
                          data={}, headers=HX)
     assert response.status_code == 200 and "Unsubscribed" in column(response.get_data(as_text=True), "Dana Smith")
     assert EmailOptOut.select().where(EmailOptOut.address == "parent@example.com").exists()
+
+
+def test_the_same_phone_added_twice_at_once_is_stored_once(signed_in):
+    from conftest import at_once
+
+    dana, chris = signed_in("parent@example.com"), signed_in("partner@example.com")
+    url = f"/account/households/{smith().id}/phone/new"
+    answers = at_once([lambda c=c: c.post(url, data={"number": "212 555 0177", "guardian": ""}) for c in (dana, chris)])
+    assert sorted(a.status_code for a in answers) == [303, 422]
+    assert ContactPhone.select().where(ContactPhone.number == "(212) 555-0177").count() == 1
+    refused = next(a for a in answers if a.status_code == 422)
+    assert "That is on your account already." in refused.get_data(as_text=True)
+
+
+def test_saving_a_value_deleted_meanwhile_says_so_and_writes_nothing(signed_in, app):
+    from webapp.account.contact_book import ContactError, save_contact
+
+    dana_guardian = guardian_of("parent@example.com")
+    phone = ContactPhone.get(ContactPhone.number == "555-0101")
+    ContactPhone.delete().where(ContactPhone.id == phone.id).execute()
+    with app.test_request_context(), pytest.raises(ContactError, match="deleted meanwhile"):
+        save_contact(dana_guardian, "phone", phone, None, number="555-0109", sms=True)
+    assert not ContactPhone.select().where(ContactPhone.number == "555-0109").exists()
+
+
+def test_payments_is_its_own_page_for_those_with_the_payment_grant(signed_in):
+    dana = signed_in("parent@example.com")
+    page, fragment = dana.get("/account/payments"), dana.get("/account/payments", headers=HX)
+    assert page.status_code == fragment.status_code == 200 and "Stored payment information" in page_text(page)
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert 'href="/account/payments"' in dana.get("/account/").get_data(as_text=True)
+    jo = signed_in("nanny@example.com")
+    assert jo.get("/account/payments").status_code == 403
+    assert 'href="/account/payments"' not in jo.get("/account/").get_data(as_text=True)
+    assert signed_in("staff@example.com").get("/account/payments").status_code == 403

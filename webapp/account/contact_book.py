@@ -123,12 +123,14 @@ def save_contact(membership, kind, value, guardian_id, email_blasts=True, sms=Tr
             for name, new in fields.items():
                 setattr(value, name, new)
         value.guardian = guardian
+        key = {"email": "address", "phone": "number"}.get(kind, "street")
         try:
             with write_transaction():
-                value.save()
+                saved = value.save()
         except IntegrityError as taken:
-            raise ContactError("address" if kind == "email" else "number",
-                               "That is on your account already.") from taken
+            raise ContactError(key, "That is on your account already.") from taken
+        if saved != 1:  # deleted on another device meanwhile: nothing was written
+            raise ContactError(key, "This was deleted meanwhile; add it again if it is still wanted.")
         if kind == "email":
             set_email_blasts(value.address, email_blasts)
     return value
