@@ -93,3 +93,19 @@ def test_the_bottom_bar_fits_one_row_and_hides_no_content(browser, live_server, 
         assert len(set(fit["tops"])) == 1 and max(fit["rights"]) <= width, f"the bar wraps at {width}px: {fit}"
         assert fit["contentBottom"] <= fit["navTop"], f"{page.url}: the bar hides the end of the page at {width}px"
     context.close()
+
+
+MY_ACCOUNT_PAGES = ["/account/", "/account/payments", "/account/students", "/account/students/1",
+                    "/account/students/1/edit", "/account/households/1/students/new",
+                    "/account/households/1/information", "/account/households/1/email/new",
+                    "/account/households/1/phone/new", "/account/households/1/address/new",
+                    "/account/contacts/email/1", "/account/contacts/phone/1", "/account/contacts/address/1",
+                    "/account/households/1/login-email/1"]
+
+
+def test_every_my_account_page_fits_the_phone_and_passes_axe(page):
+    sign_in(page, "parent@example.com")
+    for path in MY_ACCOUNT_PAGES:
+        response = page.goto(path)
+        assert response.status == 200, path
+        check(page)
