@@ -3,12 +3,12 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from ..access import family, role_required
-from ..models import User
 from ..attempts import TooManyAttempts
 from ..auth.forms import ChangePasswordForm
 from ..billing.methods import saved_methods
 from ..gateway import provider_for
 from ..auth.services import PasswordError, change_password
+from ..models import User
 from ..templating import current_company, render
 
 bp = Blueprint("account", __name__, url_prefix="/account")
