@@ -80,7 +80,7 @@ def test_wrong_current_password_shows_the_error_in_place(watched):
     """Change password with a wrong current password: the error appears in the form, with no CSP violation."""
     page = watched.page
     page.goto("/account/")
-    expect(page.get_by_role("heading", name="Login / Security")).to_be_visible()
+    expect(page.get_by_role("heading", name="Login/Security")).to_be_visible()
     assert_fits_phone(page)
     assert_no_axe_violations(page)
 

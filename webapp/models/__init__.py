@@ -7,6 +7,7 @@ from .mail import EmailOptOut, ReminderSent, ReminderSetting
 from .payments import Allocation, CardRefund, CartItem, CheckoutLock, Payment, PaymentMethod
 from .registration import OrderStatusChange, OutboxMessage, PurchaseOrder, RegistrationItem
 from .people import Account, Guardian, Permission, Student, StudentLink, User
+from .contacts import ContactEmail, ContactPhone, MailingAddress
 from .teaching import (
     AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting, WaitlistOffer,
 )
@@ -17,5 +18,5 @@ ALL_MODELS = [
     MakeupToken, CartItem, PaymentMethod, Payment, Allocation, CheckoutLock,
     Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
     RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage, CardRefund, ReminderSetting, ReminderSent,
-    EmailOptOut, WaitlistOffer,
+    EmailOptOut, WaitlistOffer, ContactEmail, ContactPhone, MailingAddress,
 ]

@@ -35,7 +35,7 @@ class ReminderSent(BaseModel):
 
 
 class EmailOptOut(BaseModel):
-    """An address that asked for no more mail but receipts and security mail (the List-Unsubscribe link)."""
+    """An address opted out of everything but receipts and security mail (List-Unsubscribe, or Email Blasts off)."""
 
     address = pw.CharField(max_length=254, unique=True)
     created_at = pw.DateTimeField(default=utcnow)
