@@ -24,6 +24,8 @@ parent@example.com /billing/pay-balance
 parent@example.com /billing/cart
 parent@example.com /register/
 parent@example.com /account/
+parent@example.com /account/students
+parent@example.com /account/households/1/information
 instructor@example.com /classes/
 staff@example.com /staff/
 staff@example.com /staff/pending/

@@ -201,7 +201,7 @@ def test_saved_cards_are_capped_at_three_and_one_is_default(dana, outbox):
         save_payment_method(dana_id, "sandbox", Card(f"tok_{n}", "Visa", f"000{n}", 12, 2039))
     methods = list(PaymentMethod.select().order_by(PaymentMethod.id))
     assert len(methods) == 3 and [m.is_default for m in methods] == [True, False, False]
-    text = page_text(dana.get("/account/"))
+    text = page_text(dana.get("/account/payments"))
     assert "Visa ending 0000 · expires 12/39 · Default" in text and "Visa ending 0003" not in text
     dana.post(f"/billing/payment-methods/{methods[2].id}/default")
     assert PaymentMethod.get_by_id(methods[2].id).is_default and not PaymentMethod.get_by_id(methods[0].id).is_default

@@ -97,3 +97,22 @@ def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
+
+
+def test_migration_013_upgrades_a_database_whose_students_are_referred_to(empty_database_url):
+    """A school upgrading keeps its students: adding their columns must not rebuild a table others refer to."""
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": empty_database_url})
+    from webapp.database import migration_router
+
+    with app.app_context(), db.connection_context():
+        router = migration_router()
+        router.run("011_jobs_and_stripe")
+        for sql in ("INSERT INTO account (name, subject_to_pending_payment, created_at) VALUES ('Old', false, '2026-01-01')",
+                    "INSERT INTO student (first_name, last_name, billing_account_id) VALUES ('Ada', 'Old', 1)",
+                    "INSERT INTO student_link (student_id, account_id) VALUES (1, 1)"):
+            db.execute_sql(sql)
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context(), db.connection_context():
+        row = db.execute_sql("SELECT first_name, allergies, photo_consent FROM student").fetchone()
+    assert tuple(row[:2]) == ("Ada", "") and not row[2]

@@ -22,7 +22,7 @@ def test_jobs_url_picks_the_queue(tmp_path):
 def test_the_periodic_jobs_are_registered():
     names = {task.__name__ for task in jobs.huey._registry._periodic_tasks}
     assert names == {"sweep_outbox", "reconcile_payments", "cancel_abandoned_checkouts", "expire_makeup_tokens",
-                     "send_reminders"}
+                     "expire_waitlist_offers", "send_reminders"}
 
 
 def test_reconciliation_job_settles_a_timed_out_payment_directly_and_via_the_queue(app, dana):

@@ -118,7 +118,7 @@ def test_an_opt_out_stops_notices_and_reminders_but_never_receipts(app):
     with app.app_context():
         opt_out_of_email("Parent@Example.com ")
         opt_out_of_email("parent@example.com")  # twice changes nothing
-    assert EmailOptOut.select().count() == 1
+    assert EmailOptOut.select().where(EmailOptOut.address == "parent@example.com").count() == 1
     assert queue(app, category=OutboxMessage.NOTICE) is None
     assert queue(app, category=OutboxMessage.REMINDER) is None
     assert queue(app, category=OutboxMessage.RECEIPT) is not None
@@ -136,10 +136,11 @@ def test_reminders_carry_list_unsubscribe_and_its_link_works(app, client, outbox
     path = link.replace("http://127.0.0.1:5000", "")
     page = client.get(path)
     assert page.status_code == 200 and "Stop reminders and notices" in page_text(page)
-    assert not EmailOptOut.select().exists()  # following the link (a mail scanner does) changes nothing
+    dana_out = EmailOptOut.select().where(EmailOptOut.address == "parent@example.com")
+    assert not dana_out.exists()  # following the link (a mail scanner does) changes nothing
     done = client.post(path)
     assert done.status_code == 200 and "gets no more reminders" in page_text(done)
-    assert EmailOptOut.get().address == "parent@example.com"
+    assert dana_out.exists()
 
 
 def test_one_click_unsubscribe_needs_no_form_token_but_a_good_signature(app, client):
@@ -147,8 +148,9 @@ def test_one_click_unsubscribe_needs_no_form_token_but_a_good_signature(app, cli
         link = unsubscribe_url("partner@example.com")
     path = link.split("5000", 1)[1] if "5000" in link else link.replace("http://localhost", "")
     one_click = client.post(path, data={"List-Unsubscribe": "One-Click"}, csrf=False)
-    assert one_click.status_code == 204 and EmailOptOut.get().address == "partner@example.com"
+    chris_out = EmailOptOut.select().where(EmailOptOut.address == "partner@example.com")
+    assert one_click.status_code == 204 and chris_out.exists()
     forged = path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb")
     assert client.post(forged, data={"List-Unsubscribe": "One-Click"}, csrf=False).status_code == 404
     assert client.get("/email/unsubscribe/not-a-token").status_code == 404
-    assert EmailOptOut.select().count() == 1
+    assert EmailOptOut.select().count() == 2  # Chris's, and the demo's dana.smith@work.example

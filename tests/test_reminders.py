@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from billing_helpers import DECLINED_CARD, dana, pay_with_card  # noqa: F401 (dana is a fixture)
+from conftest import page_text
 from webapp import jobs
 from webapp.billing.charges import create_order
 from webapp.clock import local_now
@@ -114,3 +115,45 @@ def test_an_opted_out_address_gets_no_reminder_and_it_is_not_written_again(app, 
     assert ReminderSent.select().where(ReminderSent.kind == ReminderSetting.PAYMENT_FAILED).count() == 1
     assert not OutboxMessage.select().where(
         OutboxMessage.category == OutboxMessage.REMINDER).exists()
+
+
+def test_email_management_switches_a_reminder_off_and_on_for_the_next_run(app, signed_in, outbox):
+    sam = signed_in("staff@example.com")
+    page = page_text(sam.get("/staff/emails"))
+    for label in ReminderSetting.LABELS.values():
+        assert f"Send “{label}”" in page
+    kind = ReminderSetting.ABSENCE_CONFIRMED
+    assert sam.post(f"/staff/emails/{kind}", data={}).status_code == 303  # the box unticked: off
+    assert "“A future absence confirmed” is off." in page_text(sam.get("/staff/emails"))
+    with app.app_context():
+        assert kind not in send_due_reminders()
+    assert sam.post(f"/staff/emails/{kind}", data={f"{kind}-enabled": "y"}).status_code == 303
+    with app.app_context():
+        assert send_due_reminders()[kind] == 1
+
+
+def test_email_management_sets_how_many_days_ahead_the_balance_reminder_goes(signed_in):
+    sam = signed_in("staff@example.com")
+    kind = ReminderSetting.BALANCE_DUE
+    sam.post(f"/staff/emails/{kind}", data={f"{kind}-enabled": "y", f"{kind}-days_before": "7"})
+    stored = ReminderSetting.get(ReminderSetting.kind == kind)
+    assert (stored.enabled, stored.days_before) == (True, 7)
+    for days, message in (("", "Enter how many days before the first class."),
+                          ("61", "Use a number of days from 0 to 60."), ("x" * 10_000, "Enter a whole number of days.")):
+        for headers in ({}, {"HX-Request": "true"}):
+            refused = sam.post(f"/staff/emails/{kind}", data={f"{kind}-enabled": "", f"{kind}-days_before": days},
+                               headers=headers)
+            html = refused.get_data(as_text=True)
+            assert refused.status_code == 422 and message in html, days
+            assert html.index(message) > html.index(f'id="{kind}-days_before"')
+    stored = ReminderSetting.get(ReminderSetting.kind == kind)
+    assert (stored.enabled, stored.days_before) == (True, 7)
+
+
+def test_only_staff_manage_emails_and_an_unknown_one_is_a_404(signed_in):
+    for email in ("parent@example.com", "instructor@example.com"):
+        client = signed_in(email)
+        assert client.get("/staff/emails").status_code == 403
+        assert client.post(f"/staff/emails/{ReminderSetting.PAYMENT_FAILED}", data={}).status_code == 403
+    assert ReminderSetting.get(ReminderSetting.kind == ReminderSetting.PAYMENT_FAILED).enabled
+    assert signed_in("staff@example.com").post("/staff/emails/no_such_email", data={}).status_code == 404

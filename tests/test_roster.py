@@ -148,6 +148,7 @@ def test_after_submitting_only_staff_may_change_the_roster(signed_in):
     text = page_text(pat.get(response.headers["Location"]))
     assert re.search(r"Roster submitted by Pat Lee at \d{1,2}:\d\d [AP]M", text)
     assert "Only the office can change it now." in text and "Submit roster" not in text and "Mark Amy" not in text
+    assert "Amy Smith Absent: No show" in text  # a no-show stays on the submitted roster
     assert Meeting.get_by_id(meeting.id).roster_submitted_by.name == "Pat Lee"
 
     refused = pat.post(_mark_url(meeting, amy), data={"mark": "present"})

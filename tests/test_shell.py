@@ -8,7 +8,7 @@ from webapp.security import CONTENT_SECURITY_POLICY
 def test_unknown_page_is_a_404_in_the_layout(signed_in):
     response = signed_in("parent@example.com").get("/no-such-page")
     assert response.status_code == 404
-    assert "Not found" in page_text(response) and 'class="site-header"' in response.get_data(as_text=True)
+    assert "Not found" in page_text(response) and 'class="site-header' in response.get_data(as_text=True)
 
 
 def test_htmx_errors_come_back_as_a_readable_message_for_the_flash_region(signed_in):

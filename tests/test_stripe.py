@@ -98,7 +98,7 @@ def test_a_card_saved_while_paying_pays_the_next_order_without_the_card_page(str
 
 
 def test_add_a_card_without_paying_uses_a_setup_intent(stripe_app, stripe_dana, localstripe):
-    assert "Add a card" in page_text(stripe_dana.get("/account/"))
+    assert "Add a card" in page_text(stripe_dana.get("/account/payments"))
     assert stripe_dana.get("/stripe-gateway/cards").status_code == 405  # making a SetupIntent is a POST
     started = stripe_dana.post("/stripe-gateway/cards")
     assert started.status_code == 303 and started.headers["Location"].startswith("/stripe-gateway/cards/")
@@ -106,12 +106,12 @@ def test_add_a_card_without_paying_uses_a_setup_intent(stripe_app, stripe_dana, 
     assert "Add a card" in page_text(page) and "nothing is charged now" in page_text(page)
     setup_intent = element_confirms_setup(localstripe, page.get_data(as_text=True), "5555555555554444")
     saved = stripe_dana.post(started.headers["Location"])
-    assert saved.status_code == 303 and saved.headers["Location"] == "/account/#payments"
+    assert saved.status_code == 303 and saved.headers["Location"] == "/account/payments"
     method = PaymentMethod.get()
     assert (method.gateway, method.last4, method.user.email) == ("stripe", "4444", "parent@example.com")
     assert localstripe.client().v1.setup_intents.retrieve(setup_intent).status == "succeeded"
     assert Payment.select().count() == 0  # nothing was paid
-    assert "ending 4444 is saved" in page_text(stripe_dana.get("/account/"))
+    assert "ending 4444 is saved" in page_text(stripe_dana.get("/account/payments"))
     again = stripe_dana.post(started.headers["Location"])  # the same page posted twice keeps one card
     assert again.status_code == 303 and PaymentMethod.select().count() == 1
 

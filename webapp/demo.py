@@ -6,8 +6,8 @@ from .auth.services import hash_password
 from .database import write_transaction
 from .attendance.services import report_absence
 from .models import (
-    AbsenceReason, Account, Attendance, Company, Course, Division, Enrollment, Guardian, LedgerEntry, Location,
-    FutureAbsence, Meeting, Order, OrderLine, Permission, Student, StudentLink, User, utcnow,
+    AbsenceReason, Account, Attendance, Company, ContactEmail, ContactPhone, Course, Division, EmailOptOut, Enrollment,
+    Guardian, LedgerEntry, Location, MailingAddress, FutureAbsence, Meeting, Order, OrderLine, Permission, Student, StudentLink, User, utcnow,
 )
 
 DEMO_PASSWORD = "cubby-demo"
@@ -38,6 +38,7 @@ def load_demo():
         ):
             _ensure(AbsenceReason, {"name": name}, patron_usable=usable, sort_order=order)
         people = _load_people(acme)
+        _load_contacts(people)
         courses = _load_courses(places, acme, people["instructor@example.com"], today)
         _load_enrollments(people, courses, today)
         _load_orders(people, courses)
@@ -108,6 +109,20 @@ def _load_invited_guardian(smith, dana):
         now = utcnow()
         AccessLink.create(purpose=AccessLink.INVITATION, user=morgan, guardian=guardian, sent_by=dana,
                           secret_hash=secret_hash(new_secret()), created_at=now, expires_at=now + INVITATION_LIFETIME)
+
+
+def _load_contacts(people):
+    """The Smiths' contacts (SPEC, My Account): a second email opted out of blasts, two phones (Chris's opted out of
+    SMS) and an address linked to no guardian."""
+    smith = people["smith"]
+    dana, chris = (Guardian.get((Guardian.user == people[e]) & (Guardian.account == smith))
+                   for e in ("parent@example.com", "partner@example.com"))
+    _ensure(ContactEmail, {"account": smith, "address": "dana.smith@work.example"}, guardian=dana)
+    if not EmailOptOut.select().where(EmailOptOut.address == "dana.smith@work.example").exists():
+        EmailOptOut.create(address="dana.smith@work.example")
+    _ensure(ContactPhone, {"account": smith, "number": "555-0101"}, guardian=dana)
+    _ensure(ContactPhone, {"account": smith, "number": "555-0102"}, guardian=chris, sms_opted_out=True)
+    _ensure(MailingAddress, {"account": smith, "street": "12 Elm Street"}, city="Riverside")
 
 
 def _weekly(course, weekday, hour, minute, minutes, today):

@@ -1,4 +1,5 @@
-"""Background jobs on Huey: the outbox, reconciliation, abandoned checkouts, expiring makeup tokens and reminders.
+"""Background jobs on Huey: the outbox, reconciliation, abandoned checkouts, expiring makeup tokens and waitlist
+offers, and reminders.
 
 JOBS_URL picks the queue: a SQLite file (the embedded default, `instance/jobs.sqlite3`), Redis (`redis://...`, for
 production), or `memory://`, where each job runs at once in the process that queues it (the tests, and a process
@@ -117,6 +118,15 @@ def expire_makeup_tokens():
     from .schedule.makeups import expire_makeup_tokens as expire
 
     return expire()
+
+
+@huey.periodic_task(crontab(minute="*/5"), name="expire_waitlist_offers")
+@in_app
+def expire_waitlist_offers():
+    """Every five minutes: seats held from the waitlist past their time expire and go to the next student waiting."""
+    from .registration.waitlist import expire_offers
+
+    return expire_offers()
 
 
 @huey.periodic_task(crontab(minute="*/15"), name="send_reminders")

@@ -3,8 +3,8 @@ a future absence confirmed. Each has its template pair (emails/reminder_<kind>) 
 which Email Management will edit; until then the migration's defaults hold). Each is written once per thing it is
 about: a ReminderSent row, unique by kind and subject, goes in the same transaction as the message.
 
-Not here yet, for want of data to act on: "meeting moved or cancelled" (meetings have no such change recorded) and
-"waitlist seat offered" (there are no waitlist offers); the staff console and My Account part 2 bring them.
+"Meeting moved or cancelled" is written by the change itself (schedule/changes.py), under its switch here. Not here
+yet, for want of data to act on: "waitlist seat offered" (there are no waitlist offers; the staff console brings them).
 """
 import datetime
 
@@ -29,6 +29,22 @@ def setting(kind):
     """(enabled, days_before) of a reminder: its stored switch, else its default."""
     stored = ReminderSetting.get_or_none(ReminderSetting.kind == kind)
     return (stored.enabled, stored.days_before) if stored else ReminderSetting.DEFAULTS[kind]
+
+
+def settings():
+    """{kind: (enabled, days_before)} of every reminder, in one query."""
+    stored = {s.kind: (s.enabled, s.days_before) for s in ReminderSetting.select()}
+    return {kind: stored.get(kind, default) for kind, default in ReminderSetting.DEFAULTS.items()}
+
+
+def save_setting(kind, enabled, days_before=None):
+    """Turn a reminder on or off (and, for the balance due, how many days ahead); the next run follows it."""
+    if ReminderSetting.DEFAULTS[kind][1] is None:
+        days_before = None
+    with write_transaction():
+        ReminderSetting.insert(kind=kind, enabled=enabled, days_before=days_before).on_conflict(
+            conflict_target=[ReminderSetting.kind],
+            update={ReminderSetting.enabled: enabled, ReminderSetting.days_before: days_before}).execute()
 
 
 def _write_once(kind, subject, recipients, title, **context):
@@ -89,7 +105,7 @@ def payment_failed_reminders():
     return written
 
 
-def _student_recipients(student):
+def student_recipients(student):
     """The student's own login, else the primary guardians of the student's billing household."""
     if student.user_id:
         return [student.user.email]
@@ -106,7 +122,7 @@ def absence_confirmed_reminders():
     written = []
     for subject in _not_yet(ReminderSetting.ABSENCE_CONFIRMED, absences):
         absence = absences[subject]
-        written += _write_once(ReminderSetting.ABSENCE_CONFIRMED, subject, _student_recipients(absence.student),
+        written += _write_once(ReminderSetting.ABSENCE_CONFIRMED, subject, student_recipients(absence.student),
                                f"Absence confirmed: {absence.student.first_name}", absence=absence,
                                link=site_url("schedule.upcoming"))
     return written
@@ -116,17 +132,14 @@ def send_due_reminders():
     """Write every reminder that is due and switched on, then have them sent; {kind: reminders written}.
 
     Each reminder function returns [[message ids] per reminder written]."""
+    scans = {ReminderSetting.BALANCE_DUE: balance_due_reminders, ReminderSetting.PAYMENT_FAILED: payment_failed_reminders,
+             ReminderSetting.ABSENCE_CONFIRMED: absence_confirmed_reminders}  # a meeting change writes its own
     counts = {}
-    for kind in ReminderSetting.DEFAULTS:
+    for kind, scan in scans.items():
         enabled, days_before = setting(kind)
         if not enabled:
             continue
-        if kind == ReminderSetting.BALANCE_DUE:
-            written = balance_due_reminders(days_before or 0)
-        elif kind == ReminderSetting.PAYMENT_FAILED:
-            written = payment_failed_reminders()
-        else:
-            written = absence_confirmed_reminders()
+        written = scan(days_before or 0) if kind == ReminderSetting.BALANCE_DUE else scan()
         counts[kind] = len(written)
         deliver([message for messages in written for message in messages])
     return counts

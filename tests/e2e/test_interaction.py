@@ -113,10 +113,13 @@ def test_the_focus_ring_has_three_to_one_on_the_header_and_on_cards(new_context)
 
 PAGES = {
     "parent@example.com": ["/home", "/schedule/", "/schedule/future-absences", "/billing/pay-balance", "/billing/cart",
-                           "/register/", "/register/mine", "/account/"],
+                           "/register/", "/register/mine", "/account/", "/account/payments", "/account/students",
+                           "/account/students/1", "/account/students/1/edit", "/account/households/1/students/new",
+                           "/account/households/1/information", "/account/households/1/phone/new",
+                           "/account/contacts/address/1", "/account/households/1/login-email/1"],
     "instructor@example.com": ["/classes/"],
     "staff@example.com": ["/staff/", "/staff/pending/", "/staff/packages/", "/staff/billing/payments/new",
-                          "/staff/billing/orders/new"],
+                          "/staff/billing/orders/new", "/staff/courses", "/staff/courses/1", "/staff/emails"],
 }
 
 

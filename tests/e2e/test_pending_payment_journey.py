@@ -44,7 +44,8 @@ def order_section(page, number):
 def lee_sends_the_bill(page):
     """Lee: Register → Safety Workshop → Add to cart → Send Bill with a PO number. Returns the new order's number."""
     sign_in(page, "trainee@example.com")
-    main_nav(page, "Register")
+    main_nav(page, "My Account")
+    page.get_by_role("link", name="Register for a course").tap()
     expect(page).to_have_url(re.compile(r"/register/$"))
     expect(page.get_by_role("heading", name="Register for a class or session", level=1)).to_be_visible()
     workshop = page.locator("main li.card").filter(has=page.get_by_role("heading", name="Safety Workshop", exact=True))

@@ -77,6 +77,7 @@ def test_dana_pays_through_stripe_saves_the_card_pays_again_and_sam_refunds(new_
 
     # The card is saved with Stripe and offered next time.
     main_nav(page, "My Account")
+    page.get_by_role("link", name="Stored payment information").tap()
     expect(page.get_by_text(re.compile(r"Visa ending 4242 · expires 12/39 · Default"))).to_be_visible()
     check(page)
     from webapp.billing.charges import create_order

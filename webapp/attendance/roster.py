@@ -44,8 +44,8 @@ def roster_reasons():
 
 
 def may_mark(user, meeting):
-    """Instructors mark until the roster is submitted; staff may always change it."""
-    return user.role == User.STAFF or meeting.roster_submitted_at is None
+    """Nobody marks a cancelled class; instructors mark until the roster is submitted, staff may always change it."""
+    return meeting.cancelled_at is None and (user.role == User.STAFF or meeting.roster_submitted_at is None)
 
 
 def roster(meeting):

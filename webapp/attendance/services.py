@@ -49,6 +49,8 @@ def patron_reasons():
 
 
 def _check_patron_may_change(meeting, record, now):
+    if meeting.cancelled_at:
+        raise AttendanceRefused("The school cancelled this class.")
     if meeting.starts_at <= now:
         raise AttendanceRefused("This class has already started, so only the instructor can change it.")
     if meeting.roster_submitted_at:
@@ -174,7 +176,8 @@ def my_meetings(instructor, start, days):
 
 def rosters_to_submit(instructor, before):
     """The instructor's meetings before `before` whose roster nobody submitted: families still read "Not marked"."""
-    return _instructor_meetings(instructor, (Meeting.starts_at < before) & Meeting.roster_submitted_at.is_null())
+    return _instructor_meetings(instructor, (Meeting.starts_at < before) & Meeting.roster_submitted_at.is_null()
+                                & Meeting.cancelled_at.is_null())
 
 
 ON_ROSTER = Enrollment.ACTIVE + (Enrollment.NO_SHOW,)  # a no-show stays on the roster that charged the fee
@@ -191,6 +194,8 @@ def enrolled_students(course):
 
 
 def _check_staff_or_open_roster(user, meeting):
+    if meeting.cancelled_at:
+        raise AttendanceRefused("This class is cancelled: there is no roster to mark.")
     if meeting.roster_submitted_at and user.role != User.STAFF:
         raise AttendanceRefused("This roster is submitted; only the office can change it now.")
 
@@ -218,9 +223,11 @@ def submit_roster(user, meeting, now):
 
     if meeting.starts_at > now:
         raise AttendanceRefused("This class has not started yet: submit its roster once it has.")
+    if meeting.cancelled_at:
+        raise AttendanceRefused("This class is cancelled: there is no roster to submit.")
     with write_transaction():
         submitted = Meeting.update(roster_submitted_at=utcnow(), roster_submitted_by=user).where(
-            (Meeting.id == meeting.id) & Meeting.roster_submitted_at.is_null()
+            (Meeting.id == meeting.id) & Meeting.roster_submitted_at.is_null() & Meeting.cancelled_at.is_null()
         ).execute()
         if submitted:
             charge_no_show_fees(Company.current(), meeting, user)

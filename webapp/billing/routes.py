@@ -230,7 +230,7 @@ def default_method(method_id):
     method = method_or_404(current_user, method_id)
     make_default(method)
     flash(f"{method.brand} ending {method.last4} is now your default card.", "success")
-    return redirect(url_for("account.index") + "#payments", 303)
+    return redirect(url_for("account.payments"), 303)
 
 
 @bp.route("/payment-methods/<int:method_id>/delete", methods=["POST"])
@@ -240,4 +240,4 @@ def forget_method(method_id):
     method = method_or_404(current_user, method_id)
     delete_method(method)
     flash(f"{method.brand} ending {method.last4} is deleted.", "success")
-    return redirect(url_for("account.index") + "#payments", 303)
+    return redirect(url_for("account.payments"), 303)

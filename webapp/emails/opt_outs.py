@@ -1,8 +1,7 @@
 """Email opt-outs: an address that opted out gets receipts and security mail only (SPEC: Contacts).
 
-My Account's contacts (another branch) will hold each email's blast opt-in; until then the opt-outs made by the
-List-Unsubscribe link live in EmailOptOut. These two functions are the one place that reads and writes them, so
-that branch changes only their bodies.
+EmailOptOut is the one record of it: the List-Unsubscribe link and My Account's "Email Blasts" switch (contacts) both
+write it through these functions, and queue_mail reads it, so what a family sees is what the mailer honours.
 """
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -25,6 +24,19 @@ def opt_out_of_email(address):
             EmailOptOut.create(address=address.strip().lower())
     except IntegrityError:
         pass
+
+
+def opt_in_to_email(address):
+    """Take the opt-out back (an address that never opted out is left as it is)."""
+    EmailOptOut.delete().where(EmailOptOut.address == address.strip().lower()).execute()
+
+
+def opted_out_among(addresses):
+    """The addresses of these that opted out, in one query."""
+    wanted = {a.strip().lower() for a in addresses}
+    if not wanted:
+        return set()
+    return {o.address for o in EmailOptOut.select(EmailOptOut.address).where(EmailOptOut.address.in_(list(wanted)))}
 
 
 def _serializer():

@@ -80,7 +80,7 @@ def add_card():
         page = open_card_page(current_user)
     except GatewayError as error:
         flash(str(error), "error")
-        return redirect(url_for("account.index") + "#payments", 303)
+        return redirect(url_for("account.payments"), 303)
     return redirect(url_for("stripe_gateway.new_card", page_id=page.id), 303)
 
 
@@ -106,7 +106,7 @@ def card_added(page_id):
         flash(f"{page.brand} ending {page.last4} is saved.", "success")
     else:
         flash("You already keep three cards (or this one): delete one to add another.", "warning")
-    return redirect(url_for("account.index") + "#payments", 303)
+    return redirect(url_for("account.payments"), 303)
 
 
 @bp.route("/webhook", methods=["POST"])

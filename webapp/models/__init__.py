@@ -8,7 +8,10 @@ from .payments import Allocation, CardRefund, CartItem, CheckoutLock, Payment, P
 from .registration import OrderStatusChange, OutboxMessage, PurchaseOrder, RegistrationItem
 from .people import Account, Guardian, Permission, Student, StudentLink, User
 from .access import AccessLink, UserSession
-from .teaching import AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting
+from .contacts import ContactEmail, ContactPhone, MailingAddress
+from .teaching import (
+    AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting, WaitlistOffer,
+)
 
 ALL_MODELS = [
     Company, Location, Division, Account, User, Permission, Guardian, Student, StudentLink,
@@ -16,5 +19,5 @@ ALL_MODELS = [
     MakeupToken, CartItem, PaymentMethod, Payment, Allocation, CheckoutLock,
     Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
     RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage, CardRefund, ReminderSetting, ReminderSent,
-    EmailOptOut, UserSession, AccessLink,
+    EmailOptOut, WaitlistOffer, ContactEmail, ContactPhone, MailingAddress, UserSession, AccessLink,
 ]

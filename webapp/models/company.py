@@ -29,6 +29,7 @@ class Company(BaseModel):
     guardian_punch_redeem = pw.BooleanField(default=False)
     payment_gateway = pw.CharField(max_length=32, default="")  # "sandbox", "stripe", or "" for none
     brand_colour = pw.CharField(max_length=7, default="#0b5563")  # the header of pages and emails
+    waitlist_hold_hours = pw.IntegerField(default=48)  # how long a seat offered from the waitlist is held
 
     @classmethod
     def current(cls):

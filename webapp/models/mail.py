@@ -10,7 +10,13 @@ class ReminderSetting(BaseModel):
     BALANCE_DUE = "balance_due"
     PAYMENT_FAILED = "payment_failed"
     ABSENCE_CONFIRMED = "absence_confirmed"
-    DEFAULTS = {BALANCE_DUE: (True, 3), PAYMENT_FAILED: (True, None), ABSENCE_CONFIRMED: (True, None)}
+    MEETING_CHANGED = "meeting_changed"
+    WAITLIST_OFFERED = "waitlist_offered"
+    DEFAULTS = {BALANCE_DUE: (True, 3), PAYMENT_FAILED: (True, None), ABSENCE_CONFIRMED: (True, None),
+                MEETING_CHANGED: (True, None), WAITLIST_OFFERED: (True, None)}
+    LABELS = {BALANCE_DUE: "Balance due before the first class", PAYMENT_FAILED: "A card payment that failed",
+              ABSENCE_CONFIRMED: "A future absence confirmed", MEETING_CHANGED: "A class moved or cancelled",
+              WAITLIST_OFFERED: "A waitlist seat offered"}
 
     kind = pw.CharField(max_length=32, unique=True)
     enabled = pw.BooleanField(default=True)
@@ -29,7 +35,7 @@ class ReminderSent(BaseModel):
 
 
 class EmailOptOut(BaseModel):
-    """An address that asked for no more mail but receipts and security mail (the List-Unsubscribe link)."""
+    """An address opted out of everything but receipts and security mail (List-Unsubscribe, or Email Blasts off)."""
 
     address = pw.CharField(max_length=254, unique=True)
     created_at = pw.DateTimeField(default=utcnow)

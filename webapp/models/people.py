@@ -95,6 +95,12 @@ class Student(BaseModel):
     first_name = pw.CharField(max_length=60)
     last_name = pw.CharField(max_length=60)
     birth_date = pw.DateField(null=True)
+    preferred_name = pw.CharField(max_length=60, default="")
+    medical_notes = pw.TextField(default="")
+    allergies = pw.TextField(default="")
+    emergency_contact_name = pw.CharField(max_length=120, default="")
+    emergency_contact_phone = pw.CharField(max_length=32, default="")
+    photo_consent = pw.BooleanField(default=False)
     billing_account = pw.ForeignKeyField(Account, backref="students", on_delete="RESTRICT")
     user = pw.ForeignKeyField(User, null=True, backref="student_profiles", on_delete="SET NULL")
 

@@ -30,6 +30,9 @@ class Meeting(BaseModel):
     ends_at = pw.DateTimeField()
     roster_submitted_at = pw.DateTimeField(null=True)
     roster_submitted_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    moved_from = pw.DateTimeField(null=True)  # the start it had before the school first moved it
+    cancelled_at = pw.DateTimeField(null=True)
+    cancelled_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
         indexes = ((("course", "starts_at"), False),)
@@ -134,3 +137,20 @@ class MakeupToken(BaseModel):
 
     class Meta:
         indexes = ((("student", "earned_for"), True),)
+
+
+class WaitlistOffer(BaseModel):
+    """A seat on a full course held for one waitlisted student until the family registers or the hold ends."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    EXPIRED = "expired"
+
+    enrollment = pw.ForeignKeyField(Enrollment, backref="offers", on_delete="CASCADE")
+    status = pw.CharField(max_length=16, default=OPEN)
+    offered_at = pw.DateTimeField(default=utcnow)
+    expires_at = pw.DateTimeField()  # UTC, like every stored timestamp
+    offered_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("enrollment", "status"), False),)

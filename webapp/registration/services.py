@@ -4,7 +4,7 @@ from peewee import fn
 
 from ..database import locked, write_transaction
 from ..prepared import prepared
-from ..models import Course, Enrollment, Location, Meeting, RegistrationItem, Student
+from ..models import Course, Enrollment, Location, Meeting, RegistrationItem, Student, WaitlistOffer, utcnow
 from ..pending.services import ENROLLMENT_TRANSITIONS, StatusRefused, has_pending_payment, set_enrollment_status
 
 
@@ -13,22 +13,42 @@ class RegistrationRefused(Exception):
 
 
 @prepared
-def _seat_counts(course_ids):
+def _seat_counts(course_ids, now):
     enrolled = (Enrollment.select(Enrollment.course, fn.COUNT(Enrollment.id))
                 .where(Enrollment.course.in_(course_ids) & Enrollment.status.in_(Enrollment.ACTIVE))
                 .group_by(Enrollment.course))
     being_paid = (RegistrationItem.select(RegistrationItem.course, fn.COUNT(RegistrationItem.id))
                   .where(RegistrationItem.course.in_(course_ids) & RegistrationItem.order.is_null(False))
                   .group_by(RegistrationItem.course))
-    return enrolled.union_all(being_paid).tuples()
+    offered = (WaitlistOffer.select(Enrollment.course, fn.COUNT(WaitlistOffer.id)).join(Enrollment)
+               .where(Enrollment.course.in_(course_ids) & (WaitlistOffer.status == WaitlistOffer.OPEN)
+                      & (WaitlistOffer.expires_at > now))
+               .group_by(Enrollment.course))
+    return enrolled.union_all(being_paid).union_all(offered).tuples()
 
 
 def seats_taken(course_ids):
-    """{course id: seats held by Registered and Pending Payment enrollments and by registrations being paid by card}."""
+    """{course id: seats held by Registered and Pending Payment enrollments, by registrations being paid by card and
+    by seats offered from the waitlist}."""
     taken = {course_id: 0 for course_id in course_ids}
-    for course_id, count in _seat_counts(course_ids):
+    for course_id, count in _seat_counts(course_ids, utcnow()):
         taken[course_id] += count
     return taken
+
+
+def open_offer(student, course):
+    """The seat held for the student on the course's waitlist, or None."""
+    return (WaitlistOffer.select().join(Enrollment)
+            .where((Enrollment.student == student) & (Enrollment.course == course)
+                   & (WaitlistOffer.status == WaitlistOffer.OPEN) & (WaitlistOffer.expires_at > utcnow())).first())
+
+
+def _claim_offer(student, course):
+    """Inside the transaction that gives the student a seat: the seat held for them is theirs now."""
+    WaitlistOffer.update(status=WaitlistOffer.CLAIMED).where(
+        (WaitlistOffer.status == WaitlistOffer.OPEN) & WaitlistOffer.enrollment.in_(
+            Enrollment.select(Enrollment.id).where((Enrollment.student == student) & (Enrollment.course == course)))
+    ).execute()
 
 
 @prepared
@@ -65,9 +85,10 @@ def add_registration(user, family, course, student):
     if has_pending_payment(family.account_ids):
         raise RegistrationRefused("You have an order in Pending Payment: you can register again once it is paid.")
     existing = Enrollment.get_or_none((Enrollment.student == student) & (Enrollment.course == course))
-    if existing and existing.status in Enrollment.ACTIVE + (Enrollment.WAITLISTED,):
+    offered = open_offer(student, course) is not None
+    if existing and existing.status in Enrollment.ACTIVE + (Enrollment.WAITLISTED,) and not offered:
         raise RegistrationRefused(f"{student.first_name} is already {existing.status_label} in {course.name}.")
-    if course.seats_left <= 0:
+    if course.seats_left <= 0 and not offered:
         raise RegistrationRefused(f"{course.name} is full; you can join its waitlist instead.")
     with write_transaction():
         RegistrationItem.insert(user=user, course=course, student=student).on_conflict_ignore().execute()
@@ -117,7 +138,8 @@ def _claim_seat(course, student):
     """Inside a write transaction: lock the course (until the commit) and refuse when no seat is left for the student."""
     query = Course.select().where(Course.id == course.id)
     course = locked(query).get()  # one checkout at a time per course
-    if seats_taken([course.id])[course.id] >= course.capacity:
+    held_for_them = 1 if open_offer(student, course) else 0
+    if seats_taken([course.id])[course.id] - held_for_them >= course.capacity:
         raise RegistrationRefused(f"{course.name} filled up meanwhile; nothing was charged.")
     if RegistrationItem.select().where((RegistrationItem.student == student) & (RegistrationItem.course == course)
                                        & RegistrationItem.order.is_null(False)).exists():
@@ -136,6 +158,7 @@ def enroll(course, student, status):
         set_enrollment_status(existing, status)
     except StatusRefused:
         raise RegistrationRefused(f"{student.first_name} is already {existing.status_label} in {course.name}.") from None
+    _claim_offer(student, course)
     return existing
 
 
@@ -161,6 +184,7 @@ def register_held(item):
         return Enrollment.create(student=item.student_id, course=item.course_id, status=Enrollment.REGISTERED)
     if Enrollment.REGISTERED in ENROLLMENT_TRANSITIONS.get(existing.status, ()):  # never refuse money already taken
         set_enrollment_status(existing, Enrollment.REGISTERED)
+    _claim_offer(item.student_id, item.course_id)
     return existing
 
 
@@ -174,12 +198,16 @@ def options_for(enrollment, is_session, started):
 
 
 def my_registrations(family, now):
-    """The family's enrollments with their course, status and options, in two queries."""
+    """The family's enrollments with their course, status, options and any seat held for them, in three queries."""
     enrollments = list(Enrollment.select(Enrollment, Course, Student).join(Course).switch(Enrollment).join(Student)
                        .where(Enrollment.student.in_(family.student_ids or [0])).order_by(Course.name, Student.first_name))
     firsts = dict(Meeting.select(Meeting.course, fn.MIN(Meeting.starts_at)).where(
         Meeting.course.in_([e.course_id for e in enrollments] or [0])).group_by(Meeting.course).tuples())
+    held = {o.enrollment_id: o for o in WaitlistOffer.select().where(
+        WaitlistOffer.enrollment.in_([e.id for e in enrollments if e.status == Enrollment.WAITLISTED] or [0])
+        & (WaitlistOffer.status == WaitlistOffer.OPEN) & (WaitlistOffer.expires_at > utcnow()))}
     for enrollment in enrollments:
+        enrollment.offer = held.get(enrollment.id)
         first = firsts.get(enrollment.course_id)
         enrollment.options = options_for(enrollment, enrollment.course.kind == Course.SESSION, bool(first and first <= now))
     return enrollments

@@ -17,7 +17,8 @@ def upcoming_meetings(student_ids, start, until):
     instructor = User.alias()
     return (
         Meeting.select(
-            Meeting.id, Meeting.course, Meeting.starts_at, Meeting.ends_at, Meeting.roster_submitted_at,
+            Meeting.id, Meeting.course, Meeting.starts_at, Meeting.ends_at, Meeting.roster_submitted_at, Meeting.moved_from,
+            Meeting.cancelled_at,
             Course.id, Course.name, Course.location, Location.id, Location.name, Enrollment.id, Enrollment.status,
             Student.id, Student.first_name, Student.last_name, instructor.id, instructor.name, Attendance,
             AbsenceReason.id, AbsenceReason.name,
@@ -68,8 +69,9 @@ class AbsentCell:
 
     @property
     def changeable(self):
-        """A family may set, change or clear it: a future meeting, roster open, no instructor's mark."""
-        return self.meeting.starts_at > self.now and not self.meeting.roster_submitted_at and not self.set_by_instructor
+        """A family may set, change or clear it: a future meeting, going ahead, roster open, no instructor's mark."""
+        return (self.meeting.starts_at > self.now and not self.meeting.cancelled_at
+                and not self.meeting.roster_submitted_at and not self.set_by_instructor)
 
 
 def absent_cells(meetings, now):

@@ -1,8 +1,8 @@
 """What staff see across households, and the code tables they keep."""
-from peewee import IntegrityError, fn
+from peewee import JOIN, IntegrityError, fn
 
 from ..database import write_transaction
-from ..models import AbsenceReason, Account, LedgerEntry, Order
+from ..models import AbsenceReason, Account, Course, LedgerEntry, Location, Meeting, Order, User
 
 
 def orders_with_balance(limit=50):
@@ -51,3 +51,26 @@ def save_reason(reason_id, name, patron_usable, active, sort_order):
             return AbsenceReason.get_by_id(reason_id)
     except IntegrityError as error:  # the same name saved at the same moment by someone else
         raise ReasonNameTaken(values["name"]) from error
+
+
+def courses_with_meetings_to_come(now):
+    """Every course with its location, instructor and how many of its meetings are still to come, by name."""
+    to_come = fn.COUNT(Meeting.id)
+    teacher = User.alias()
+    return list(
+        Course.select(Course, Location, teacher.id, teacher.name, to_come.alias("to_come"))
+        .join(Location)
+        .switch(Course)
+        .join(teacher, JOIN.LEFT_OUTER, on=(Course.instructor == teacher.id), attr="teacher")
+        .switch(Course)
+        .join(Meeting, JOIN.LEFT_OUTER, on=((Meeting.course == Course.id) & (Meeting.starts_at > now)
+                                            & Meeting.cancelled_at.is_null()))
+        .group_by(Course.id, Location.id, teacher.id)
+        .order_by(Course.name, Course.id)
+    )
+
+
+def course_meetings(course, since):
+    """The course's meetings from `since` on, in date order."""
+    return list(Meeting.select().where((Meeting.course == course) & (Meeting.starts_at >= since))
+                .order_by(Meeting.starts_at))

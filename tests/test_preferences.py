@@ -1,0 +1,171 @@
+"""Company preferences: staff change them on one page, grouped as the vendor pages group them, and each switch
+shows on the family's next page, off and on again; bad values are refused next to the field and nothing is stored."""
+import pytest
+
+from conftest import page_text
+from webapp.models import AbsenceReason, Attendance, Company, Course, MakeupToken, Meeting, Student
+
+HX = {"HX-Request": "true"}
+
+
+def _form(sam):
+    """The preferences as the page shows them, ready to post back (unticked boxes are left out, as a browser does)."""
+    company = Company.get()
+    values = {"name": company.name, "currency": company.currency, "locale": company.locale,
+              "timezone": company.timezone, "payment_gateway": company.payment_gateway,
+              "balance_mode": company.balance_mode, "no_show_fee_cents": f"{company.no_show_fee_cents / 100:.2f}",
+              "max_unpaid_balance_cents": "" if company.max_unpaid_balance_cents is None
+              else f"{company.max_unpaid_balance_cents / 100:.2f}",
+              "waitlist_hold_hours": str(company.waitlist_hold_hours)}
+    for switch in ("pay_balances_online", "send_bill", "partial_payment", "future_absences", "makeup_tokens",
+                   "guardian_punch_redeem"):
+        if getattr(company, switch):
+            values[switch] = "y"
+    return values
+
+
+def _set(sam, **changes):
+    values = _form(sam)
+    for name, value in changes.items():
+        if value is False:
+            values.pop(name, None)
+        else:
+            values[name] = "y" if value is True else value
+    response = sam.post("/staff/preferences", data=values)
+    assert response.status_code == 303, page_text(response)
+    return response
+
+
+def test_the_page_groups_the_preferences_as_the_vendor_pages_do(signed_in):
+    sam = signed_in("staff@example.com")
+    text = page_text(sam.get("/staff/preferences"))
+    for heading in ("Company", "Web Options → Carts & Checkout", "Customer Portal → Financial", "Class Registration",
+                    "Makeups", "Punch Passes", "Pay order balances online", "Max Unpaid Balance"):
+        assert heading in text
+    fragment = sam.get("/staff/preferences", headers=HX).get_data(as_text=True)
+    assert "<html" not in fragment and "Save preferences" in fragment
+    saved = _set(sam, name="Riverside Arts")
+    assert "Preferences saved." in page_text(sam.get(saved.headers["Location"]))
+    assert "· Riverside Arts</title>" in signed_in("parent@example.com").get("/home").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("switch, persona, url, text", [
+    ("pay_balances_online", "parent@example.com", "/home", "Pay an Order Balance"),
+    ("send_bill", "parent@example.com", "/register/cart", "Purchase order number"),
+    ("future_absences", "parent@example.com", "/schedule/", "Future absences"),
+])
+def test_each_switch_shows_on_the_familys_next_page_off_and_on(signed_in, switch, persona, url, text):
+    sam, family = signed_in("staff@example.com"), signed_in(persona)
+    family.post(f"/register/courses/{Course.get(Course.name == 'Ballet I').id}/add",
+                data={"student": Student.get(Student.first_name == "Ben").id})  # a registration for Send Bill
+    assert text in page_text(family.get(url))
+    _set(sam, **{switch: False})
+    assert getattr(Company.get(), switch) is False
+    assert text not in page_text(family.get(url))
+    _set(sam, **{switch: True})
+    assert text in page_text(family.get(url))
+
+
+def test_partial_payments_let_the_family_choose_the_amount_only_when_on(signed_in):
+    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
+    dana.post("/billing/cart/orders/1001")
+    html = dana.get("/billing/cart").get_data(as_text=True)
+    assert 'name="amount"' not in html
+    _set(sam, partial_payment=True)
+    assert 'name="amount"' in dana.get("/billing/cart").get_data(as_text=True)
+    _set(sam, partial_payment=False)
+    assert 'name="amount"' not in dana.get("/billing/cart").get_data(as_text=True)
+
+
+def test_with_no_gateway_the_family_is_told_to_pay_at_the_front_desk(signed_in):
+    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
+    dana.post("/billing/cart/orders/1001")
+    _set(sam, payment_gateway="")
+    refused = dana.post("/billing/checkout")
+    assert refused.status_code in (409, 422, 503) and "front desk" in page_text(refused)
+    _set(sam, payment_gateway="sandbox")
+    assert dana.post("/billing/checkout").status_code == 303
+
+
+def test_makeup_tokens_are_earned_only_while_the_switch_is_on(signed_in):
+    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
+    amy = Student.get(Student.first_name == "Amy")
+    sick = AbsenceReason.get(AbsenceReason.name == "Sick")
+    upcoming = (Meeting.select().join(Course).where(Course.name == "Ballet I").order_by(Meeting.starts_at.desc())
+                .limit(2))
+    late, later = list(upcoming)
+    _set(sam, makeup_tokens=False)
+    dana.post(f"/schedule/absence/{late.id}/{amy.id}", data={"reason": sick.id})
+    assert Attendance.get((Attendance.meeting == late) & (Attendance.student == amy)).reason == sick
+    assert not MakeupToken.select().where(MakeupToken.earned_for == late).exists()
+    _set(sam, makeup_tokens=True)
+    dana.post(f"/schedule/absence/{later.id}/{amy.id}", data={"reason": sick.id})
+    assert MakeupToken.select().where(MakeupToken.earned_for == later).exists()
+
+
+def test_the_currency_and_the_locale_change_how_money_shows(signed_in):
+    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
+    assert "$140.00" in page_text(dana.get("/billing/pay-balance"))
+    _set(sam, currency="eur", locale="fr_FR")
+    assert Company.get().currency == "EUR"
+    assert "140,00\xa0€" in page_text(dana.get("/billing/pay-balance")) or "140,00 €" in page_text(
+        dana.get("/billing/pay-balance"))
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+@pytest.mark.parametrize("field, value, message", [
+    ("name", "", "Enter the name of the company."),
+    ("name", "x" * 10_000, "Use at most 120 characters."),
+    ("currency", "XYZ", "Enter a three-letter currency code"),
+    ("locale", "zz_ZZ_nonsense", "Enter a locale such as en_US"),
+    ("timezone", "Mars/Olympus", "Enter a time zone such as America/New_York."),
+    ("payment_gateway", "paypal", "Not a valid choice"),
+    ("payment_gateway", "stripe", "Stripe is not set up on this server yet"),
+    ("max_unpaid_balance_cents", "1e30", "Enter an amount in dollars"),
+    ("no_show_fee_cents", "-5", "Enter an amount"),
+    ("waitlist_hold_hours", "0", "Use 1 to 336 hours"),
+    ("waitlist_hold_hours", "²", "Enter a number of hours"),
+])
+def test_a_bad_value_is_refused_next_to_its_field_and_nothing_is_stored(signed_in, headers, field, value, message):
+    sam = signed_in("staff@example.com")
+    before = Company.get().__data__
+    values = {**_form(sam), field: value, "pay_balances_online": ""}  # an unticked box would be stored if it saved
+    values.pop("pay_balances_online")
+    response = sam.post("/staff/preferences", data=values, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in html
+    assert html.index(message) > html.index(f'id="{field}"') and ("<html" in html) == (not headers)
+    assert Company.get().__data__ == before
+
+
+@pytest.mark.parametrize("email", ["parent@example.com", "instructor@example.com"])
+def test_only_staff_see_or_change_the_preferences(signed_in, email):
+    client = signed_in(email)
+    assert client.get("/staff/preferences").status_code == 403
+    assert client.post("/staff/preferences", data={"name": "Taken over"}).status_code == 403
+    assert Company.get().name == "Riverside Arts Academy"
+
+
+def test_guardians_redeem_punches_only_while_the_switch_is_on(signed_in):
+    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
+    amy = Student.get(Student.first_name == "Amy")
+    assert "Redeem a punch" not in page_text(dana.get(f"/packages/students/{amy.id}"))
+    _set(sam, guardian_punch_redeem=True)
+    assert "Redeem a punch" in page_text(dana.get(f"/packages/students/{amy.id}"))
+    _set(sam, guardian_punch_redeem=False)
+    assert "Redeem a punch" not in page_text(dana.get(f"/packages/students/{amy.id}"))
+
+
+def test_max_unpaid_balance_and_balance_mode_decide_whether_a_new_charge_is_taken(signed_in):
+    from test_staff_billing import new_order_form
+
+    sam = signed_in("staff@example.com")
+    _set(sam, max_unpaid_balance_cents="400.00")  # Smith owes $555.00
+    refused = sam.post("/staff/billing/orders/new", data=new_order_form())
+    assert refused.status_code == 422 and "household's unpaid balance past the school's limit" in page_text(refused)
+    _set(sam, balance_mode="student", max_unpaid_balance_cents="200.00")  # Amy owes $175
+    refused = sam.post("/staff/billing/orders/new", data=new_order_form(**{"lines-1-description": ""}))
+    assert refused.status_code == 422 and "student's unpaid balance" in page_text(refused)
+    _set(sam, max_unpaid_balance_cents="")
+    assert Company.get().max_unpaid_balance_cents is None
+    assert sam.post("/staff/billing/orders/new", data=new_order_form()).status_code == 303

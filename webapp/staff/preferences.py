@@ -1,0 +1,84 @@
+"""Company preferences, grouped as the vendor pages group them; each takes effect on the family's next page."""
+import zoneinfo
+
+from babel import Locale, UnknownLocaleError
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from ..database import write_transaction
+from ..models import Company
+from ..numbers import WholeNumberField
+from ..packages.forms import money_field
+
+GATEWAYS = [("", "None: families pay at the front desk"), ("sandbox", "Sandbox (test cards, for trying Cubby out)"),
+            ("stripe", "Stripe")]
+# (heading, field names), in the order of the vendor pages
+GROUPS = [
+    ("Company", ["name", "currency", "locale", "timezone"]),
+    ("Web Options → Carts & Checkout", ["pay_balances_online", "send_bill", "partial_payment", "payment_gateway"]),
+    ("Customer Portal → Financial", ["balance_mode", "max_unpaid_balance_cents"]),
+    ("Class Registration", ["future_absences", "no_show_fee_cents", "waitlist_hold_hours"]),
+    ("Makeups", ["makeup_tokens"]),
+    ("Punch Passes", ["guardian_punch_redeem"]),
+]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class PreferencesForm(FlaskForm):
+    """Every company preference the portal acts on today."""
+
+    name = StringField("Company name", filters=[_strip], validators=[
+        DataRequired("Enter the name of the company."), Length(max=120, message="Use at most 120 characters.")])
+    currency = StringField("Currency", filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
+                           validators=[DataRequired("Enter a currency code, such as USD.")])
+    locale = StringField("Locale", filters=[_strip], validators=[DataRequired("Enter a locale, such as en_US.")])
+    timezone = StringField("Time zone", filters=[_strip],
+                           validators=[DataRequired("Enter a time zone, such as America/New_York.")])
+    pay_balances_online = BooleanField("Pay order balances online")
+    send_bill = BooleanField("Send Bill (a purchase order instead of paying when registering)")
+    partial_payment = BooleanField("Allow partial payments")
+    payment_gateway = SelectField("Payment gateway", choices=GATEWAYS)
+    balance_mode = SelectField("Balances", choices=[(Company.BY_CUSTOMER, "By customer (one balance per household)"),
+                                                    (Company.BY_STUDENT, "By student")])
+    max_unpaid_balance_cents = money_field("Max Unpaid Balance (optional)", required=False, minimum=0)
+    future_absences = BooleanField("Families may report future absences")
+    no_show_fee_cents = money_field("No-show fee (0 for none)", minimum=0)
+    waitlist_hold_hours = WholeNumberField("Hours a seat offered from the waitlist is held",
+                                           invalid_value_message="Enter a number of hours from 1 to 336.", validators=[
+        InputRequired("Enter a number of hours from 1 to 336."), NumberRange(1, 336, "Use 1 to 336 hours (two weeks).")])
+    makeup_tokens = BooleanField("Makeup tokens (an absence reported ahead earns a makeup class)")
+    guardian_punch_redeem = BooleanField("Guardians may redeem punches")
+
+    def validate_currency(self, field):
+        if field.data and field.data not in Locale.parse("en").currencies:
+            raise ValidationError("Enter a three-letter currency code, such as USD or EUR.")
+
+    def validate_locale(self, field):
+        try:
+            Locale.parse(field.data)
+        except (ValueError, TypeError, UnknownLocaleError):
+            raise ValidationError("Enter a locale such as en_US or fr_CA.") from None
+
+    def validate_timezone(self, field):
+        if field.data not in zoneinfo.available_timezones():
+            raise ValidationError("Enter a time zone such as America/New_York.")
+
+    def validate_payment_gateway(self, field):
+        from flask import current_app
+
+        if field.data == "stripe" and not current_app.config.get("STRIPE_SECRET_KEY"):
+            raise ValidationError("Stripe is not set up on this server yet (STRIPE_SECRET_KEY; see docs/deploy.md).")
+
+    def values(self):
+        """{column: value} of every preference on the form."""
+        return {name: getattr(self, name).data for _, names in GROUPS for name in names}
+
+
+def save_preferences(values):
+    """Store the preferences; the next request of every family reads them."""
+    with write_transaction():
+        Company.update(**values).where(Company.id == Company.current().id).execute()
