@@ -89,40 +89,38 @@ def edit(guardian_id):
                   household=guardian.account, guardian=guardian)
 
 
+def _primary_does(guardian_id, act, said):
+    """One of the primary guardian's actions on a guardian: done and said, or refused with the reason."""
+    guardian, primary = _primary_action(guardian_id)
+    try:
+        act(primary, guardian)
+    except services.GuardianError as error:
+        return _refused(error)
+    return _done(said(guardian))
+
+
 @bp.route("/guardians/<int:guardian_id>/invite", methods=["POST"])
 @patron_only
 def invite(guardian_id):
     """Send Invite Email or Re-Send Invite Email."""
-    guardian, primary = _primary_action(guardian_id)
-    try:
-        services.send_invitation(primary, guardian)
-    except services.GuardianError as error:
-        return _refused(error)
-    return _done(f"The invitation to {guardian.user.name} is on its way to {guardian.user.email}.")
+    return _primary_does(guardian_id, services.send_invitation,
+                         lambda g: f"The invitation to {g.user.name} is on its way to {g.user.email}.")
 
 
 @bp.route("/guardians/<int:guardian_id>/revoke", methods=["POST"])
 @patron_only
 def revoke(guardian_id):
     """Revoke: the guardian is signed out and their invitation stops working."""
-    guardian, _ = _primary_action(guardian_id)
-    try:
-        services.revoke(guardian)
-    except services.GuardianError as error:
-        return _refused(error)
-    return _done(f"{guardian.user.name} can no longer log in to {guardian.account.name}.")
+    return _primary_does(guardian_id, lambda primary, guardian: services.revoke(guardian),
+                         lambda g: f"{g.user.name} can no longer log in to {g.account.name}.")
 
 
 @bp.route("/guardians/<int:guardian_id>/reset-password", methods=["POST"])
 @patron_only
 def reset_password(guardian_id):
     """Reset Password: emails the guardian a link to set their own password."""
-    guardian, primary = _primary_action(guardian_id)
-    try:
-        services.send_password_reset(primary, guardian)
-    except services.GuardianError as error:
-        return _refused(error)
-    return _done(f"We emailed {guardian.user.name} a link to set a new password.")
+    return _primary_does(guardian_id, services.send_password_reset,
+                         lambda g: f"We emailed {g.user.name} a link to set a new password.")
 
 
 @bp.route("/guardians/<int:guardian_id>/grants", methods=["POST"])
