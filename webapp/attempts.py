@@ -2,14 +2,16 @@
 # Counting first means a burst of guesses gets no more password checks than the limit (testing first and counting
 # after the check let a whole burst through); giving a right password's attempt back keeps "only failures count".
 # The counters live in the `limits` library's storage: in memory for one process, in Redis for several workers.
+import contextlib
 import math
+import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import current_app
 from limits import parse
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import ServiceUnavailable
 
@@ -54,27 +56,32 @@ class AttemptCounter:
         self.storage = storage_from_string(storage_uri)
         self.window = FixedWindowRateLimiter(self.storage)
         self.key_prefix = f"{key_prefix}/" if key_prefix else ""
+        # limits 5.8's memory storage restarts its expiry timer without a lock: two threads at once can start the
+        # same timer twice (RuntimeError), so one thread at a time uses it. Redis needs no such lock.
+        self._one_at_a_time = threading.RLock() if isinstance(self.storage, MemoryStorage) else contextlib.nullcontext()
 
     def count(self, *limits):
         """Count one attempt against each limit; TooManyAttempts (counting nothing) when one is used up."""
         counted = []
         try:
-            for limit in limits:
-                rate, key = _rate(current_app.config[limit.setting]), self.key_prefix + limit.key
-                counted.append((rate, key))
-                if not self.window.hit(rate, key):
-                    Attempt(self, counted).give_back()  # refused: no password is checked, so nothing counts
-                    reset_at = self.window.get_window_stats(rate, key).reset_time
-                    raise TooManyAttempts(limit.refusal, max(1, math.ceil(reset_at - time.time())))
+            with self._one_at_a_time:
+                for limit in limits:
+                    rate, key = _rate(current_app.config[limit.setting]), self.key_prefix + limit.key
+                    counted.append((rate, key))
+                    if not self.window.hit(rate, key):
+                        Attempt(self, counted).give_back()  # refused: no password is checked, so nothing counts
+                        reset_at = self.window.get_window_stats(rate, key).reset_time
+                        raise TooManyAttempts(limit.refusal, max(1, math.ceil(reset_at - time.time())))
         except self.storage.base_exceptions as error:  # fail closed: no password check without its counter
             raise ServiceUnavailable() from error
         return Attempt(self, counted)
 
     def uncount(self, rate, key):
         """Take one attempt off the counter, never below zero."""
-        left = self.storage.incr(rate.key_for(key), rate.get_expiry(), amount=-1)
-        if left < 0:  # the window ended in between: the next one must not start with attempts in hand
-            self.storage.incr(rate.key_for(key), rate.get_expiry(), amount=-left)
+        with self._one_at_a_time:
+            left = self.storage.incr(rate.key_for(key), rate.get_expiry(), amount=-1)
+            if left < 0:  # the window ended in between: the next one must not start with attempts in hand
+                self.storage.incr(rate.key_for(key), rate.get_expiry(), amount=-left)
 
 
 @lru_cache(maxsize=32)
