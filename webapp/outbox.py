@@ -87,7 +87,7 @@ def send_unsent(ids=None, due_only=True):
     if due_only:
         query = query.where(OutboxMessage.next_attempt_at.is_null() | (OutboxMessage.next_attempt_at <= utcnow()))
     sent = 0
-    for message in query:
+    for message in list(query):  # read first: a write under a select still being read fails at once on SQLite
         if not _claim(message):
             continue
         try:

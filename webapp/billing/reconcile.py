@@ -28,10 +28,12 @@ def finish_stuck_payments(older_than_minutes=WAIT_MINUTES):
     """Settle, fail or refund each payment in Processing longer than that, and every refund due; counts."""
     done = {"settled": 0, "failed": 0, "refunded": 0}
     since = utcnow() - datetime.timedelta(minutes=older_than_minutes)
-    stuck = Payment.select().where(
+    # Read them all first: on SQLite a select still being read holds its snapshot, and a write transaction begun
+    # under it fails at once ("database is locked", no busy wait) when another process wrote meanwhile.
+    stuck = list(Payment.select().where(
         ((Payment.state == Payment.PROCESSING) & (fn.COALESCE(Payment.processing_at, Payment.created_at) <= since))
         | (Payment.state == Payment.REFUND_DUE)
-    ).order_by(Payment.id)
+    ).order_by(Payment.id))
     for payment in stuck:
         provider = provider_named(payment.gateway)
         try:

@@ -150,7 +150,8 @@ def finish_requested_refunds(older_than_minutes=WAIT_MINUTES):
     """Refunds whose answer was lost: ask again with the same key, and post what the provider made; how many."""
     since = utcnow() - datetime.timedelta(minutes=older_than_minutes)
     finished = 0
-    for refund in CardRefund.select().where((CardRefund.state == CardRefund.REQUESTED) & (CardRefund.created_at <= since)):
+    for refund in list(CardRefund.select().where(  # read first, as finish_stuck_payments does
+            (CardRefund.state == CardRefund.REQUESTED) & (CardRefund.created_at <= since))):
         try:
             finished += _ask_provider(refund).state == CardRefund.SUCCEEDED
         except (RefundRefused, RefundUnsettled):
