@@ -2,6 +2,7 @@
 import zoneinfo
 
 from babel import Locale, UnknownLocaleError
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
@@ -68,8 +69,6 @@ class PreferencesForm(FlaskForm):
             raise ValidationError("Enter a time zone such as America/New_York.")
 
     def validate_payment_gateway(self, field):
-        from flask import current_app
-
         if field.data == "stripe" and not current_app.config.get("STRIPE_SECRET_KEY"):
             raise ValidationError("Stripe is not set up on this server yet (STRIPE_SECRET_KEY; see docs/deploy.md).")
 
