@@ -366,14 +366,19 @@ class SmtpSink:
         """The app settings that send mail here over SMTP."""
         return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_USE_TLS": False}
 
-    def messages(self, timeout=10):
-        """The parsed messages received so far (waiting up to `timeout` seconds for the first)."""
+    def messages(self, to, subject, timeout=10):
+        """The parsed messages received so far to `to` with `subject`, waiting up to `timeout` seconds for the first.
+
+        Others are left out: on a production stack the job consumer also sends the demo's reminders."""
         from email import message_from_bytes, policy
 
         deadline = time.monotonic() + timeout
-        while not self.received and time.monotonic() < deadline:
+        while True:
+            parsed = [message_from_bytes(e.original_content, policy=policy.default) for e in list(self.received)]
+            found = [m for m in parsed if m["To"] == to and m["Subject"] == subject]
+            if found or time.monotonic() >= deadline:
+                return found
             time.sleep(0.05)
-        return [message_from_bytes(e.original_content, policy=policy.default) for e in self.received]
 
     def stop(self):
         self.controller.stop()
