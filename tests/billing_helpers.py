@@ -8,8 +8,8 @@ from conftest import page_text
 
 from webapp.billing.ledger import order_balances
 from webapp.extensions import db
-from webapp.gateway.sandbox import SandboxCharge
-from webapp.models import LedgerEntry, Order
+from webapp.gateway.sandbox import SandboxCharge, SandboxToken
+from webapp.models import LedgerEntry, Order, Payment
 
 SUCCESS_CARD, DECLINED_CARD, NO_FUNDS_CARD, TIMEOUT_CARD = (
     "4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0000 0000 9995", "4000 0000 0000 0119")
@@ -46,7 +46,9 @@ def charges():
 
 
 def enter_card(client, number, save=False, amount=None):
-    """Check out the cart with a new card: returns (review URL after the hosted page, payment key, return nonce)."""
+    """Check out the cart with a new card and tap Pay on the hosted card page, which charges it (or refuses it).
+
+    Returns (the result page's URL the card page sends the payer back to, payment key, the card page's answer)."""
     data = {"method": "new"}
     if save:
         data["save_card"] = "y"
@@ -58,16 +60,24 @@ def enter_card(client, number, save=False, amount=None):
     assert hosted.startswith("/sandbox-gateway/pay/")
     back = client.post(hosted, data={"number": number, "expiry": "12/39", "cvc": "123", "name": "Dana Smith"})
     assert back.status_code == 303
-    review = back.headers["Location"]
-    key = re.search(r"/payments/([0-9a-f]+)/review", review).group(1)
-    nonce = review.split("nonce=")[1]
-    return review, key, nonce
+    result = back.headers["Location"]
+    key = re.search(r"/billing/payments/([0-9a-f]+)$", result).group(1)
+    return result, key, back
 
 
 def pay_with_card(client, number, **kwargs):
-    """The whole card journey; returns (the response to pressing Pay on the review page, payment key, nonce)."""
-    _, key, nonce = enter_card(client, number, **kwargs)
-    return client.post(f"/billing/payments/{key}/pay", data={"nonce": nonce}), key, nonce
+    """The whole card journey; returns (the result page the payer comes back to, payment key, its URL)."""
+    result, key, _ = enter_card(client, number, **kwargs)
+    return client.get(result), key, result
+
+
+def on_the_card_page(client):
+    """Check out with a new card and stop on the hosted card page. Returns (the open payment, the token of a card
+    the sandbox knows, for calling checkout.pay as a saved card's checkout does)."""
+    assert client.post("/billing/checkout", data={"method": "new"}).status_code == 303
+    token = SandboxToken.create(token=f"tok_{SandboxToken.select().count()}_test", brand="Visa", last4="4242",
+                                exp_month=12, exp_year=2039, outcome="succeeds").token
+    return Payment.select().order_by(Payment.id.desc()).get(), token
 
 
 def in_threads(app, *calls):

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 
-from billing_helpers import SUCCESS_CARD, TIMEOUT_CARD, balances, dana, enter_card, pay_with_card  # noqa: F401
+from billing_helpers import SUCCESS_CARD, TIMEOUT_CARD, balances, dana, on_the_card_page, pay_with_card  # noqa: F401
+from conftest import page_text
 from webapp import jobs
 from webapp.models import CheckoutLock, MakeupToken, OutboxMessage, Payment, Student, utcnow
 
@@ -22,12 +23,20 @@ def test_jobs_url_picks_the_queue(tmp_path):
 def test_the_periodic_jobs_are_registered():
     names = {task.__name__ for task in jobs.huey._registry._periodic_tasks}
     assert names == {"sweep_outbox", "reconcile_payments", "cancel_abandoned_checkouts", "expire_makeup_tokens",
-                     "expire_waitlist_offers", "send_reminders"}
+                     "expire_waitlist_offers", "send_reminders", "redeliver_sandbox_events"}
 
 
-def test_reconciliation_job_settles_a_timed_out_payment_directly_and_via_the_queue(app, dana):
-    response, key, _ = pay_with_card(dana, TIMEOUT_CARD)
-    assert response.status_code == 503
+def test_reconciliation_job_settles_a_timed_out_payment_directly_and_via_the_queue(app, dana, monkeypatch):
+    from webapp.billing import checkout
+    from webapp.gateway import sandbox
+    from webapp.models import Company
+
+    monkeypatch.setattr(sandbox, "notify", lambda: None)  # the sandbox's notification is lost
+    payment, token = on_the_card_page(dana)
+    key = payment.key
+    sandbox.SandboxToken.update(outcome=sandbox.TIMES_OUT).where(sandbox.SandboxToken.token == token).execute()
+    with app.app_context(), pytest.raises(checkout.PaymentUnsettled):
+        checkout.pay(Company.current(), payment, token)
     with app.app_context():
         assert jobs.reconcile_payments.call_local()["settled"] == 0  # too young: its charge may still be on its way
     Payment.update(processing_at=utcnow() - datetime.timedelta(minutes=6)).where(Payment.key == key).execute()
@@ -38,8 +47,34 @@ def test_reconciliation_job_settles_a_timed_out_payment_directly_and_via_the_que
                                                         "refunds finished": 0}  # again: nothing to do
 
 
+def test_a_late_sandbox_notification_is_delivered_by_the_minutes_job(app, dana, outbox):
+    from webapp.gateway.sandbox import SandboxEvent
+
+    _, key, _ = pay_with_card(dana, TIMEOUT_CARD)  # charged; the notification is due in two minutes
+    with app.app_context():
+        assert jobs.redeliver_sandbox_events.call_local() == 0
+    SandboxEvent.update(due_at=utcnow()).execute()
+    jobs.redeliver_sandbox_events()  # through the queue (immediate mode)
+    assert Payment.get(Payment.key == key).state == Payment.SUCCEEDED and len(outbox) == 1
+    assert SandboxEvent.get().delivered_at is not None
+    with app.app_context():
+        assert jobs.redeliver_sandbox_events.call_local() == 0  # accepted once, never posted again
+
+
+def test_a_queue_that_is_down_when_the_card_page_charges_loses_no_payment(app, dana, outbox, monkeypatch):
+    def down():
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(jobs, "deliver_sandbox_events", down)
+    response, key, _ = pay_with_card(dana, SUCCESS_CARD)
+    assert "Confirming your payment" in page_text(response) and Payment.get(Payment.key == key).state == Payment.PENDING
+    monkeypatch.undo()
+    jobs.redeliver_sandbox_events()
+    assert Payment.get(Payment.key == key).state == Payment.SUCCEEDED and balances(1001, 1002) == {1001: 0, 1002: 0}
+
+
 def test_abandoned_checkouts_are_cancelled_by_the_job(app, dana):
-    _, key, _ = enter_card(dana, SUCCESS_CARD)
+    key = on_the_card_page(dana)[0].key
     with app.app_context():
         assert jobs.cancel_abandoned_checkouts.call_local() == 0  # only 0 minutes old
     Payment.update(created_at=utcnow() - datetime.timedelta(minutes=31)).where(Payment.key == key).execute()
@@ -75,7 +110,7 @@ def test_a_queue_that_is_down_loses_no_mail(dana, outbox, monkeypatch):
 
     monkeypatch.setattr(jobs, "enqueue_outbox", down)
     response, _, _ = pay_with_card(dana, SUCCESS_CARD)
-    assert response.status_code == 303 and balances(1001, 1002) == {1001: 0, 1002: 0} and not outbox
+    assert "Receipt" in page_text(response) and balances(1001, 1002) == {1001: 0, 1002: 0} and not outbox
     assert OutboxMessage.get().status == OutboxMessage.UNSENT
     monkeypatch.undo()
     jobs.sweep_outbox()

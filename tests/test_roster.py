@@ -17,7 +17,9 @@ def _ballet_meeting(past):
     ballet = Meeting.select().join(Course).where(Course.name == "Ballet I")
     now = datetime.datetime.now()
     if past:
-        return ballet.where(Meeting.starts_at < now - datetime.timedelta(days=1)).order_by(Meeting.starts_at.desc()).first()
+        # Before today, as the demo loader marks it: "now - 1 day" missed a meeting held yesterday afternoon.
+        midnight = datetime.datetime.combine(datetime.date.today(), datetime.time())
+        return ballet.where(Meeting.starts_at < midnight).order_by(Meeting.starts_at.desc()).first()
     return ballet.where(Meeting.starts_at > now + datetime.timedelta(days=1)).order_by(Meeting.starts_at).first()
 
 

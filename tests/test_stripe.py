@@ -4,7 +4,7 @@ bad signature."""
 from billing_helpers import balances, payments_posted
 from conftest import page_text
 from stripe_helpers import (  # noqa: F401 (fixtures)
-    DECLINES_ON_CHARGE, PAYS, REFUSED_AT_SETUP, deliver, element_confirms_setup, enter_stripe_card,
+    DECLINES_ON_CHARGE, PAYS, REFUSED_AT_SETUP, deliver, element_confirms_setup,
     pay_through_stripe, stripe_app, stripe_dana, webhooks,
 )
 from webapp.gateway.stripe_gateway import StripeCustomer, StripeIntent
@@ -36,15 +36,15 @@ def test_a_card_payment_through_stripe_pays_both_orders(stripe_app, stripe_dana,
 
 def test_a_card_declined_by_stripe_leaves_every_balance_untouched(stripe_dana, localstripe):
     response, key, _ = pay_through_stripe(stripe_dana, localstripe, DECLINES_ON_CHARGE)
-    assert response.status_code == 303 and response.headers["Location"] == "/billing/cart"
-    text = page_text(stripe_dana.get("/billing/cart"))
-    assert "Your card was declined." in text and "Nothing was charged." in text
+    assert response.status_code == 303 and response.headers["Location"] == f"/billing/payments/{key}"
+    text = page_text(stripe_dana.get(response.headers["Location"]))
+    assert "Payment not made" in text and "Your card was declined." in text and "Nothing was charged." in text
     assert balances(1001, 1002) == {1001: 14000, 1002: 18000}
     assert Payment.get(Payment.key == key).state == Payment.FAILED and CheckoutLock.select().count() == 0
     assert intent_of(localstripe, key).status == "requires_payment_method"
 
 
-def test_a_card_stripe_refuses_to_save_never_reaches_the_review_page(stripe_dana, localstripe):
+def test_a_card_stripe_refuses_to_save_is_never_charged(stripe_dana, localstripe):
     started = stripe_dana.post("/billing/checkout", data={"method": "new"})
     card_page = started.headers["Location"]
     element_confirms_setup(localstripe, stripe_dana.get(card_page).get_data(as_text=True), REFUSED_AT_SETUP,

@@ -1,5 +1,5 @@
-"""Background jobs on Huey: the outbox, reconciliation, abandoned checkouts, expiring makeup tokens and waitlist
-offers, and reminders.
+"""Background jobs on Huey: the outbox, the sandbox gateway's notifications, reconciliation, abandoned checkouts,
+expiring makeup tokens and waitlist offers, and reminders.
 
 JOBS_URL picks the queue: a SQLite file (the embedded default, `instance/jobs.sqlite3`), Redis (`redis://...`, for
 production), or `memory://`, where each job runs at once in the process that queues it (the tests, and a process
@@ -89,6 +89,24 @@ def sweep_outbox():
 
     give_up_stuck_sends()
     return send_unsent()
+
+
+@huey.task(name="deliver_sandbox_events")
+@in_app
+def deliver_sandbox_events():
+    """The sandbox gateway's notifications that are due, posted to Cubby's webhook."""
+    from .gateway.sandbox_events import deliver_due
+
+    return deliver_due()
+
+
+@huey.periodic_task(crontab(minute="*"), name="redeliver_sandbox_events")
+@in_app
+def redeliver_sandbox_events():
+    """Every minute: sandbox notifications not yet accepted (a late one, or Cubby was down), as a provider retries."""
+    from .gateway.sandbox_events import deliver_due
+
+    return deliver_due()
 
 
 @huey.periodic_task(crontab(minute="*/5"), name="reconcile_payments")

@@ -34,7 +34,7 @@ def enter_card_in_the_element(page, total, number):
     element.get_by_placeholder("exp_year").fill("39")
     element.get_by_placeholder("cvc").fill("123")
     element.get_by_placeholder("postal_code").fill("12345")
-    page.get_by_role("button", name="Continue").tap()
+    page.get_by_role("button", name=f"Pay {total}", exact=True).tap()
 
 
 def wait_for_webhook(payment_key, timeout=10):
@@ -63,10 +63,7 @@ def test_dana_pays_through_stripe_saves_the_card_pays_again_and_sam_refunds(new_
     page.get_by_role("button", name="Pay $320.00", exact=True).tap()
 
     enter_card_in_the_element(page, "$320.00", "4242424242424242")
-    expect(page).to_have_url(re.compile(r"/billing/payments/[^/]+/review\?nonce="))
-    expect(page.get_by_role("heading", name="Confirm your payment", level=1)).to_be_visible()
-    check(page)
-    page.get_by_role("button", name="Pay $320.00 with Visa ending 4242", exact=True).tap()
+    expect(page).to_have_url(re.compile(r"/billing/payments/[^/?]+$"))
     expect(page.get_by_role("heading", name="Receipt", level=1)).to_be_visible()
     expect(page.get_by_text("Thank you: your payment is received.")).to_be_visible()
     check(page)

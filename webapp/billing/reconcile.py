@@ -47,11 +47,22 @@ def finish_stuck_payments(older_than_minutes=WAIT_MINUTES):
 
 
 def cancel_abandoned_checkouts():
-    """Checkouts left Pending (on the card page) for longer than ABANDONED_AFTER are cancelled; how many."""
+    """Checkouts left Pending (on the card page) for longer than ABANDONED_AFTER are cancelled; how many.
+
+    The provider is asked first: its card page may have charged one whose notification has not come yet."""
     cancelled = 0
-    with write_transaction():
-        for payment in Payment.select().where(
-                (Payment.state == Payment.PENDING) & (Payment.created_at < utcnow() - ABANDONED_AFTER)):
+    stale = list(Payment.select().where(
+        (Payment.state == Payment.PENDING) & (Payment.created_at < utcnow() - ABANDONED_AFTER)))
+    for payment in stale:
+        provider = provider_named(payment.gateway)
+        try:
+            charge = provider.charge_for(payment.key) if provider else None
+        except GatewayError:  # not answering: cancelling now could drop a charge; the next run asks again
+            continue
+        if charge:
+            charged_on_card_page(provider, payment, charge)
+            continue
+        with write_transaction():
             cancelled += _release(payment, Payment.CANCELLED)
     return cancelled
 
@@ -83,10 +94,20 @@ def learned_charge(provider, payment, charge):
     return "settled" if settled_now else None
 
 
-def learned_failure(payment, failure):
-    """The provider refused the charge of a payment in Processing (a webhook said): it fails and frees its orders."""
+def charged_on_card_page(provider, payment, charge):
+    """The provider's card page charged this payment (its notification said, or Cubby asked): settle it as if Cubby
+    had asked for the charge; learned_charge reads the state again, so whoever moves it first wins."""
     with write_transaction():
-        released = _release(payment, Payment.FAILED, from_states=[Payment.PROCESSING], failure=failure[:200])
+        Payment.update(state=Payment.PROCESSING, processing_at=utcnow()).where(
+            (Payment.id == payment.id) & (Payment.state == Payment.PENDING)).execute()
+    return learned_charge(provider, payment, charge)
+
+
+def learned_failure(payment, failure):
+    """The provider refused the charge of an open payment (a webhook said): it fails and frees its orders."""
+    with write_transaction():
+        released = _release(payment, Payment.FAILED, from_states=[Payment.PENDING, Payment.PROCESSING],
+                            failure=failure[:200])
     return "failed" if released else None
 
 

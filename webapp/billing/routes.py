@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from ..access import cart_changed, family, role_required
 from ..extensions import htmx
-from ..gateway import GatewayError, provider_for, provider_named
+from ..gateway import GatewayError, provider_for
 from ..models import Payment, User
 from ..templating import current_company, money, render
 from . import checkout
@@ -131,8 +131,8 @@ def start_checkout():
             flash(f"{item.student.first_name} is registered in {item.course.name}.", "success")
         return redirect(url_for("registration.mine"), 303)
     if form.method.data != NEW_CARD:
-        return _pay(payment, saved[form.method.data].token)
-    return_url = url_for("billing.review", key=payment.key, _external=True)
+        return pay_now(payment, saved[form.method.data].token)
+    return_url = url_for("billing.receipt", key=payment.key, _external=True)
     numbers = [line.order.number for line in cart.lines] + [order.number for order in cart.placed]
     description = f"{company.name}: orders " + ", ".join(f"#{number}" for number in numbers)
     try:
@@ -152,58 +152,24 @@ def _payment_or_404(key):
     return payment
 
 
-def _returned_card(payment, nonce):
-    """The card entered on this payment's own card page, named by the nonce its return address carries."""
-    provider = provider_named(payment.gateway)
-    return provider.returned_card(payment.key, nonce) if provider and nonce else None
-
-
-@bp.route("/payments/<key>/review")
-@role_required(User.PATRON)
-def review(key):
-    """Back from the card page: confirm the payment (nothing is charged on this GET)."""
-    payment = _payment_or_404(key)
-    if payment.state == Payment.SUCCEEDED:
-        return redirect(url_for("billing.receipt", key=key), 303)
-    nonce = request.args.get("nonce", "")
-    return render("billing/review.html", "content", payment=payment, card=_returned_card(payment, nonce), nonce=nonce,
-                  cancelled="cancelled" in request.args, lines=planned_lines(payment))
-
-
-def _pay(payment, token, nonce=""):
+def pay_now(payment, token):
+    """Charge a saved card, or the card just entered on Cubby's own card page, and show how it went."""
     try:
-        payment, settled_now = checkout.pay(current_company(), payment, token)
-    except checkout.PaymentUnsettled as unsettled:
-        return render("billing/review.html", "content", status=503, payment=payment, card=None, nonce=nonce,
-                      cancelled=False, lines=planned_lines(payment), unsettled=str(unsettled))
-    except checkout.CheckoutRefused as refused:
-        flash(str(refused) if isinstance(refused, checkout.ChargeRefunded) else f"{refused} Nothing was charged.", "error")
-        return redirect(url_for("billing.cart"), 303)
-    if settled_now:
-        flash("Thank you: your payment is received.", "success")
+        checkout.pay(current_company(), payment, token)
+    except (checkout.PaymentUnsettled, checkout.CheckoutRefused):
+        pass  # declined, refunded or still unknown: the payment's own state says so on the result page
     return redirect(url_for("billing.receipt", key=payment.key), 303)
-
-
-@bp.route("/payments/<key>/pay", methods=["POST"])
-@role_required(User.PATRON)
-def confirm(key):
-    """Charge the card entered on this payment's card page; pressing it twice or retrying charges once."""
-    payment = _payment_or_404(key)
-    nonce = request.form.get("nonce", "")
-    card = _returned_card(payment, nonce)
-    if payment.state == Payment.PENDING and card is None:  # only this payment's own card page names the card
-        flash("The card details did not come back from the payment page. Please enter the card again.", "error")
-        return redirect(url_for("billing.review", key=key), 303)
-    return _pay(payment, card.token if card else "", nonce)
 
 
 @bp.route("/payments/<key>")
 @role_required(User.PATRON)
 def receipt(key):
-    """The receipt: each order, the amount applied and its new balance."""
+    """Where the card page sends the payer back: the receipt once paid, else how the payment stands (only shown:
+    the provider's notification settles it, and this page looks again until it has)."""
     payment = _payment_or_404(key)
     if payment.state != Payment.SUCCEEDED:
-        return redirect(url_for("billing.review", key=key), 303)
+        return render("billing/payment_result.html", "content", payment=payment, lines=planned_lines(payment),
+                      left_card_page="cancelled" in request.args)
     lines, kept = receipt_lines(payment)
     return render("billing/receipt.html", "content", payment=payment, lines=lines, kept=kept, paid_with=paid_with(payment))
 

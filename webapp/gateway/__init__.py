@@ -36,8 +36,9 @@ class Charge:
 class Provider(ABC):
     """prepare() never moves money; confirm() charges once per idempotency key; refund() gives money back.
 
-    A card entered on the hosted page comes back to Cubby only as a one-time nonce in the return URL, bound to
-    that payment's key: the token itself never travels through the browser.
+    A card entered on a hosted card page is charged by that page's own Pay (the provider's, or Cubby's page with
+    the provider's card field), and its token never travels through the browser. The provider's notification
+    settles the payment whether or not the payer comes back.
     """
 
     name = ""
@@ -45,10 +46,6 @@ class Provider(ABC):
     @abstractmethod
     def prepare(self, key, amount_cents, description, return_url):
         """The URL of the provider's hosted card page for this payment."""
-
-    @abstractmethod
-    def returned_card(self, key, nonce):
-        """The Card entered on the hosted page of payment `key`, named by its return nonce; None otherwise."""
 
     @abstractmethod
     def confirm(self, key, token, amount_cents):

@@ -1,21 +1,27 @@
 """The built-in sandbox gateway: a hosted card page under /sandbox-gateway and the usual test cards.
 
-It plays a real provider's part: it keeps its own records (tokens, charges) and hands Cubby a token.
-The card number is checked and dropped here; only brand, last 4 digits and expiry are kept.
+It plays a real provider's part: it keeps its own records (tokens, charges, events), charges the card on its own
+page, and tells Cubby through a signed notification to Cubby's webhook (sandbox_events.py), so a payment settles
+whether or not the payer's browser comes back. The card number is checked and dropped here; only brand, last 4
+digits and expiry are kept.
 """
 import datetime
+import logging
 import secrets
 import time
 
 import peewee as pw
-from flask import Blueprint, abort, current_app, redirect, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ..database import write_transaction
+from ..extensions import csrf
 from ..models.base import BaseModel, utcnow
 from . import Card, Charge, Declined, GatewayTimeout, Provider
+
+log = logging.getLogger(__name__)
 
 SUCCEEDS, DECLINED, INSUFFICIENT_FUNDS, TIMES_OUT = "succeeds", "declined", "insufficient_funds", "times_out"
 TEST_CARDS = {
@@ -40,8 +46,7 @@ class SandboxSession(BaseModel):
     description = pw.CharField(max_length=200)
     return_url = pw.CharField(max_length=500)
     created_at = pw.DateTimeField(default=utcnow)
-    token = pw.CharField(max_length=64, null=True)  # the card entered on this page
-    nonce = pw.CharField(max_length=64, null=True, unique=True)  # what the return URL carries instead of the token
+    token = pw.CharField(max_length=64, null=True)  # the card entered on this page: one card, one charge per page
 
 
 class SandboxToken(BaseModel):
@@ -70,7 +75,29 @@ class SandboxRefund(BaseModel):
     created_at = pw.DateTimeField(default=utcnow)
 
 
-MODELS = [SandboxSession, SandboxToken, SandboxCharge, SandboxRefund]
+class SandboxEvent(BaseModel):
+    """A notification the sandbox owes Cubby: kept until Cubby's webhook accepts it, as a provider retries."""
+
+    CHARGE_SUCCEEDED, CHARGE_FAILED = "charge.succeeded", "charge.failed"
+
+    id = pw.CharField(max_length=40, primary_key=True)
+    type = pw.CharField(max_length=32)
+    payment_key = pw.CharField(max_length=64)
+    message = pw.CharField(max_length=200, default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    due_at = pw.DateTimeField(default=utcnow, index=True)
+    delivered_at = pw.DateTimeField(null=True)
+    attempts = pw.IntegerField(default=0)
+
+
+MODELS = [SandboxSession, SandboxToken, SandboxCharge, SandboxRefund, SandboxEvent]
+LATE_NOTICE = datetime.timedelta(minutes=2)  # the timeout card: the charge is made, its notification comes late
+
+
+def _event(kind, payment_key, message="", late=False):
+    """Owe Cubby a notification (inside the transaction that made the charge or refusal)."""
+    SandboxEvent.create(id="evt_" + secrets.token_hex(12), type=kind, payment_key=payment_key, message=message,
+                        due_at=utcnow() + LATE_NOTICE if late else utcnow())
 
 
 class SandboxProvider(Provider):
@@ -82,11 +109,6 @@ class SandboxProvider(Provider):
             return_url=return_url,
         )
         return f"/sandbox-gateway/pay/{session.id}"
-
-    def returned_card(self, key, nonce):
-        session = SandboxSession.get_or_none(
-            (SandboxSession.payment_key == key) & (SandboxSession.nonce == nonce) & SandboxSession.token.is_null(False))
-        return session and self._card(session.token)
 
     def _card(self, token):
         known = SandboxToken.get_or_none(SandboxToken.token == token)
@@ -107,6 +129,7 @@ class SandboxProvider(Provider):
             self._network_delay()  # the way there
             existing = self._charge_once(key, token, amount_cents)
             self._network_delay()  # and back: the card is charged, the answer not yet in
+            notify()  # the notification leaves with the answer; if this worker dies first, redelivery posts it
             if card.outcome == TIMES_OUT:
                 raise GatewayTimeout("The card network did not answer in time.")  # after charging, as networks do
         return Charge(existing.reference, existing.amount_cents, self._card(token))
@@ -118,13 +141,17 @@ class SandboxProvider(Provider):
         if milliseconds:
             time.sleep(milliseconds / 2000)
 
-    def _charge_once(self, key, token, amount_cents):
+    @staticmethod
+    def _charge_once(key, token, amount_cents, late_notice=False):
+        """The charge for this key, made once, with the notification Cubby is owed for it."""
         try:
             with write_transaction():
-                return SandboxCharge.create(
+                charge = SandboxCharge.create(
                     reference="ch_" + secrets.token_hex(12), idempotency_key=key, token=token,
                     amount_cents=amount_cents,
                 )
+                _event(SandboxEvent.CHARGE_SUCCEEDED, key, late=late_notice)
+                return charge
         except pw.IntegrityError:  # the same key arrived twice at once: one charge, both get it
             return SandboxCharge.get(SandboxCharge.idempotency_key == key)
 
@@ -183,24 +210,57 @@ class CardForm(FlaskForm):
 bp = Blueprint("sandbox_gateway", __name__, url_prefix="/sandbox-gateway")
 
 
+def pay_on_page(session, form):
+    """The payer's one tap: the card is charged (or refused) here, once per page, and Cubby is owed the news."""
+    brand, outcome = TEST_CARDS.get(form.digits(), ("Card", SUCCEEDS))
+    month, year = form.expiry_month_year()
+    token = "tok_" + secrets.token_hex(12)
+    with write_transaction():
+        entered = SandboxSession.update(token=token).where(
+            (SandboxSession.id == session.id) & SandboxSession.token.is_null()).execute()
+        if not entered:  # a second tap, or the page sent twice: the first one paid
+            return
+        SandboxToken.create(token=token, brand=brand, last4=form.digits()[-4:], exp_month=month, exp_year=year,
+                            outcome=outcome)
+        if outcome in OUTCOME_MESSAGES:
+            _event(SandboxEvent.CHARGE_FAILED, session.payment_key, OUTCOME_MESSAGES[outcome])
+        else:
+            SandboxProvider._charge_once(session.payment_key, token, session.amount_cents,
+                                         late_notice=outcome == TIMES_OUT)
+    notify()
+
+
+def notify():
+    """Post what Cubby is owed now (at once where no job consumer runs, else by the consumer)."""
+    from .. import jobs
+
+    try:
+        jobs.deliver_sandbox_events()
+    except Exception:  # noqa: BLE001 (the queue is down: the minute's redelivery posts it; the charge stands)
+        log.warning("the sandbox's notification could not be queued; it is posted by the next redelivery", exc_info=True)
+
+
 @bp.route("/pay/<session_id>", methods=["GET", "POST"])
 def hosted_page(session_id):
-    """The provider's own card page: on success it sends the payer back to Cubby with a token."""
+    """The provider's own card page: its Pay charges the card, then the payer goes back to Cubby to see how it went."""
     session = SandboxSession.get_or_none(SandboxSession.id == session_id)
     if session is None:
         abort(404)
     form = CardForm()
     if form.validate_on_submit():
-        brand, outcome = TEST_CARDS.get(form.digits(), ("Card", SUCCEEDS))
-        month, year = form.expiry_month_year()
-        with write_transaction():
-            token = SandboxToken.create(
-                token="tok_" + secrets.token_hex(12), brand=brand, last4=form.digits()[-4:], exp_month=month,
-                exp_year=year, outcome=outcome,
-            )
-            nonce = secrets.token_urlsafe(24)
-            SandboxSession.update(token=token.token, nonce=nonce).where(SandboxSession.id == session.id).execute()
-        separator = "&" if "?" in session.return_url else "?"
-        return redirect(f"{session.return_url}{separator}nonce={nonce}", 303)
+        pay_on_page(session, form)
+        return redirect(session.return_url, 303)
     status = 422 if form.errors else 200
     return render_template("gateway/sandbox_pay.html", form=form, session=session, test_cards=TEST_CARDS), status
+
+
+@bp.route("/webhook", methods=["POST"])
+@csrf.exempt  # the sandbox signs the request instead; the signature is checked first
+def webhook():
+    """The sandbox's notifications, verified by signature and applied once."""
+    from .sandbox_events import SIGNATURE_HEADER, apply_event, verified
+
+    event = verified(request.get_data(), request.headers.get(SIGNATURE_HEADER, ""))
+    if event is None:
+        return "bad signature\n", 400, {"Content-Type": "text/plain"}
+    return f"{apply_event(event)}\n", 200, {"Content-Type": "text/plain"}

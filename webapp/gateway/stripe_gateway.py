@@ -35,7 +35,7 @@ class StripeCustomer(BaseModel):
 
 
 class StripeCardPage(BaseModel):
-    """One visit to the card page: its SetupIntent, and once the card is saved, the card and the return nonce.
+    """One visit to the card page: its SetupIntent, and once the card is saved, the card.
 
     payment_key is the payment it is for, or None for Add a card (no payment)."""
 
@@ -52,7 +52,6 @@ class StripeCardPage(BaseModel):
     last4 = pw.CharField(max_length=4, default="")
     exp_month = pw.IntegerField(default=0)
     exp_year = pw.IntegerField(default=0)
-    nonce = pw.CharField(max_length=64, null=True, unique=True)
     created_at = pw.DateTimeField(default=utcnow)
 
     def card(self):
@@ -163,11 +162,10 @@ def card_entered(page):
         # Stripe attaches it with the SetupIntent; localstripe does not. Attaching again to the same customer is a no-op.
         method = api.v1.payment_methods.attach(method_id, {"customer": customer_for(page.user)})
     card = method.card
-    nonce = secrets.token_urlsafe(24)
     with write_transaction():
         StripeCardPage.update(payment_method=method.id, brand=brand_name(card.brand), last4=card.last4,
-                              exp_month=card.exp_month, exp_year=card.exp_year, nonce=nonce).where(
-            (StripeCardPage.id == page.id) & StripeCardPage.nonce.is_null()).execute()
+                              exp_month=card.exp_month, exp_year=card.exp_year).where(
+            (StripeCardPage.id == page.id) & StripeCardPage.payment_method.is_null()).execute()
     return StripeCardPage.get_by_id(page.id)
 
 
@@ -188,11 +186,6 @@ class StripeProvider(Provider):
         page = open_card_page(payment.user, payment, return_url)
         StripeCardPage.update(description=description[:200]).where(StripeCardPage.id == page.id).execute()
         return url_for("stripe_gateway.card_page", page_id=page.id)
-
-    def returned_card(self, key, nonce):
-        page = StripeCardPage.get_or_none((StripeCardPage.payment_key == key) & (StripeCardPage.nonce == nonce)
-                                          & StripeCardPage.payment_method.is_null(False))
-        return page and page.card()
 
     def _intent_for(self, payment, method_id):
         """The payment's PaymentIntent, created (not confirmed) and stored on first need."""

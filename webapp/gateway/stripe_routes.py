@@ -9,7 +9,7 @@ from peewee import IntegrityError
 from ..access import family, role_required
 from ..database import write_transaction
 from ..extensions import csrf
-from ..models import User
+from ..models import Payment, User
 from . import GatewayError
 from .stripe_gateway import StripeCardPage, StripeEvent, api_origins, card_entered, open_card_page
 from .stripe_webhooks import apply_event
@@ -55,19 +55,23 @@ def _card_from(page):
 @bp.route("/pay/<page_id>")
 @role_required(User.PATRON)
 def card_page(page_id):
-    """Enter the card for a checkout; nothing is charged here (the review page's Pay does that)."""
+    """Enter the card for a checkout; its Pay is the one tap that pays."""
     return _card_page(_page_or_404(page_id))
 
 
 @bp.route("/pay/<page_id>", methods=["POST"])
 @role_required(User.PATRON)
 def card_saved(page_id):
-    """Stripe saved the card: back to Cubby's review page with a one-time nonce (never the card's id)."""
+    """Stripe saved the card entered on this page: it is charged now, and the payer sees how it went."""
+    from ..billing.routes import pay_now
+
     page, refused = _card_from(_page_or_404(page_id))
     if refused:
         return refused
-    separator = "&" if "?" in page.return_url else "?"
-    return redirect(f"{page.return_url}{separator}nonce={page.nonce}", 303)
+    payment = Payment.get_or_none((Payment.key == page.payment_key) & (Payment.user == current_user.id))
+    if payment is None:
+        abort(404)
+    return pay_now(payment, page.payment_method)  # this page's own card, never one named by the browser
 
 
 @bp.route("/cards", methods=["POST"])
