@@ -267,3 +267,36 @@ def test_payments_is_its_own_page_for_those_with_the_payment_grant(signed_in):
     assert jo.get("/account/payments").status_code == 403
     assert 'href="/account/payments"' not in jo.get("/account/").get_data(as_text=True)
     assert signed_in("staff@example.com").get("/account/payments").status_code == 403
+
+
+def test_payments_shows_what_is_outstanding_the_credit_and_the_last_payment_with_the_balance_grant(signed_in):
+    from billing_helpers import SUCCESS_CARD, enter_card
+    from webapp.billing.ledger import account_balances
+    from webapp.models import Account, LedgerEntry
+
+    smith = Account.get(Account.name == "Smith household")
+    LedgerEntry.create(account=smith, kind=LedgerEntry.CREDIT, amount_cents=-2500, memo="Goodwill credit")
+    dana = signed_in("parent@example.com")
+    dana.post("/billing/cart/orders/1001")
+    dana.post("/billing/cart/orders/1002")
+    enter_card(dana, SUCCESS_CARD)  # one payment across two orders
+    text = page_text(dana.get("/account/payments"))
+    owed = account_balances([smith.id])[smith.id]
+    assert f"Smith household: {money_text(owed)}" in text  # the ledger's own sum, credit included
+    assert "Make Payment" in text and "Credit: $25.00 · Apply Credit" in text
+    assert "Last payment: $320.00 on" in text  # one payment, however many orders it paid
+    chris = page_text(signed_in("partner@example.com").get("/account/payments"))
+    assert "Smith household:" in chris and "Stored payment information" in chris
+
+
+def test_payments_without_the_balance_grant_shows_no_money(signed_in):
+    from webapp.models import Guardian, User
+
+    Guardian.update(can_view_balance=False).where(
+        Guardian.user == User.get(User.email == "partner@example.com")).execute()
+    text = page_text(signed_in("partner@example.com").get("/account/payments"))
+    assert "Outstanding" not in text and "Last payment" not in text and "Stored payment information" in text
+
+
+def money_text(cents):
+    return f"${cents / 100:,.2f}"

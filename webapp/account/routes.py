@@ -3,6 +3,7 @@ from flask import Blueprint, abort
 from flask_login import current_user, login_required
 
 from ..access import family, role_required
+from ..billing.ledger import last_payment, unapplied_credit, visible_balances
 from ..billing.methods import saved_methods
 from ..gateway import provider_for
 from ..models import User
@@ -21,10 +22,16 @@ def index():
 @bp.route("/payments")
 @role_required(User.PATRON)
 def payments():
-    """Payments: the stored payment methods (for a guardian with the payment grant; anyone else 403)."""
-    if not family().may_pay:
+    """Payments: what is outstanding, the credit and the last payment (with the balance grant), and the stored
+    payment methods (with the payment grant); anyone with neither gets 403."""
+    household = family()
+    if not (household.may_pay or household.balance_accounts):
         abort(403)
-    return render("account/payments.html", "content", methods=saved_methods(current_user),
+    seen = [a.id for a in household.balance_accounts]
+    credits = [(a, unapplied_credit(a)) for a in household.balance_accounts]  # one query per household of the user
+    return render("account/payments.html", "content", balances=visible_balances(household, current_company()),
+                  credits=[(a, cents) for a, cents in credits if cents], last_payment=last_payment(seen) if seen else None,
+                  methods=saved_methods(current_user) if household.may_pay else [],
                   gateway=provider_for(current_company()))
 
 

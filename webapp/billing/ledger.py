@@ -162,3 +162,19 @@ def payments_made(account_ids):
         .order_by(LedgerEntry.created_at.desc())
         .limit(10)
     )
+
+
+def last_payment(account_ids):
+    """(amount in cents, date) of the latest payment these households made, or None: a card payment across several
+    orders is one payment, so its entries are added up."""
+    payer = LedgerEntry.payer_account.in_(account_ids) | (
+        LedgerEntry.payer_account.is_null() & LedgerEntry.account.in_(account_ids))  # no payer named: the household
+    paid = payer & (LedgerEntry.kind == LedgerEntry.PAYMENT)
+    latest = LedgerEntry.select().where(paid).order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()).first()
+    if latest is None:
+        return None
+    if latest.payment_id is None:  # recorded at the desk: one entry
+        return -latest.amount_cents, latest.created_at
+    total = LedgerEntry.select(fn.SUM(LedgerEntry.amount_cents)).where(
+        paid & (LedgerEntry.payment == latest.payment_id)).scalar()
+    return -int(total), latest.created_at
