@@ -6,6 +6,7 @@ import time
 import pytest
 
 from billing_helpers import SUCCESS_CARD, balances, charges, dana, enter_card, payments_posted  # noqa: F401
+from conftest import page_text
 from webapp.gateway import sandbox
 from webapp.gateway.sandbox import SandboxEvent
 from webapp.gateway.sandbox_events import SIGNATURE_HEADER, WEBHOOK, signature
@@ -69,3 +70,50 @@ def test_a_notification_about_no_cubby_payment_is_acknowledged_and_ignored(app):
     with app.app_context():
         answer = post(app, body, signature(body, int(time.time())))
     assert answer.status_code == 200 and answer.get_data(as_text=True) == "not a Cubby payment\n"
+
+
+def test_add_payment_method_saves_a_card_on_the_sandbox_page_without_charging(dana, outbox):
+    from webapp.models import PaymentMethod
+
+    assert "Add Payment Method" in dana.get("/account/payments").get_data(as_text=True)
+    card_page = dana.post("/billing/payment-methods/new").headers["Location"]
+    page = dana.get(card_page).get_data(as_text=True)
+    assert "Add a card" in page and "Save the card" in page and "Pay $" not in page
+    back = dana.post(card_page, data={"number": SUCCESS_CARD, "expiry": "12/39", "cvc": "123", "name": "Dana Smith"})
+    assert back.status_code == 303 and back.headers["Location"].endswith("/account/payments")
+    (method,) = PaymentMethod.select()
+    assert (method.brand, method.last4, method.is_default) == ("Visa", "4242", True)
+    assert charges() == 0 and Payment.select().count() == 0 and outbox == []
+    assert "Visa ending 4242 · expires 12/39 · Default" in page_text(dana.get("/account/payments"))
+
+
+def test_a_declined_card_is_not_saved_and_says_why_on_the_card_page(dana):
+    from webapp.models import PaymentMethod
+
+    card_page = dana.post("/billing/payment-methods/new").headers["Location"]
+    refused = dana.post(card_page, data={"number": "4000 0000 0000 0002", "expiry": "12/39", "cvc": "123",
+                                         "name": "Dana Smith"})
+    assert refused.status_code == 422 and "Your card was declined." in refused.get_data(as_text=True)
+    assert PaymentMethod.select().count() == 0
+
+
+def test_a_fourth_payment_method_is_refused_with_a_message(dana):
+    from webapp.billing.checkout import save_payment_method
+    from webapp.gateway import Card
+    from webapp.models import PaymentMethod, User
+
+    for n in range(3):
+        save_payment_method(User.get(User.email == "parent@example.com").id, "sandbox", Card(f"tok_{n}", "Visa", f"000{n}", 1, 2039))
+    assert "Add Payment Method" not in page_text(dana.get("/account/payments"))
+    refused = dana.post("/billing/payment-methods/new", follow_redirects=True)
+    assert "You already keep three payment methods" in page_text(refused) and PaymentMethod.select().count() == 3
+
+
+def test_add_payment_method_needs_the_payment_grant_and_a_gateway(signed_in, dana):
+    from webapp.models import Company
+
+    assert signed_in("nanny@example.com").post("/billing/payment-methods/new").status_code == 403
+    assert signed_in("staff@example.com").post("/billing/payment-methods/new").status_code == 403
+    Company.update(payment_gateway="").execute()
+    answer = dana.post("/billing/payment-methods/new", follow_redirects=True)
+    assert "not configured to accept online payments" in page_text(answer)

@@ -98,7 +98,7 @@ def test_a_card_saved_while_paying_pays_the_next_order_without_the_card_page(str
 
 
 def test_add_a_card_without_paying_uses_a_setup_intent(stripe_app, stripe_dana, localstripe):
-    assert "Add a card" in page_text(stripe_dana.get("/account/payments"))
+    assert "Add Payment Method" in page_text(stripe_dana.get("/account/payments"))
     assert stripe_dana.get("/stripe-gateway/cards").status_code == 405  # making a SetupIntent is a POST
     started = stripe_dana.post("/stripe-gateway/cards")
     assert started.status_code == 303 and started.headers["Location"].startswith("/stripe-gateway/cards/")

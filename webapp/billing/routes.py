@@ -3,9 +3,10 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import cart_changed, family, role_required
+from ..database import write_transaction
 from ..extensions import htmx
 from ..gateway import GatewayError, provider_for
-from ..models import Payment, User
+from ..models import Payment, PaymentMethod, User
 from ..templating import current_company, money, render
 from . import checkout
 from .cart import CartRefused, add_to_cart, cart_of, cart_order_ids, payable_order_or_404, remove_from_cart, with_lines
@@ -187,6 +188,26 @@ def apply_credit():
         return redirect(url_for("billing.cart"), 303)
     flash(f"{money(payment.amount_cents)} of credit is applied.", "success")
     return redirect(url_for("billing.receipt", key=payment.key), 303)
+
+
+@bp.route("/payment-methods/new", methods=["POST"])
+@role_required(User.PATRON)
+def add_method():
+    """Add Payment Method without paying: the provider's card page saves it, and its notification keeps it here."""
+    if not family().may_pay:
+        abort(403)
+    provider = provider_for(current_company())
+    if provider is None:
+        flash("This account is not configured to accept online payments, so cards cannot be added.", "error")
+        return redirect(url_for("account.payments"), 303)
+    if provider.name != "sandbox":  # Stripe's Add a card is its own page (gateway/stripe_routes.py)
+        abort(404)
+    if len(saved_methods(current_user)) >= PaymentMethod.MAX_PER_GUARDIAN:
+        flash("You already keep three payment methods: delete one to add another.", "error")
+        return redirect(url_for("account.payments"), 303)
+    with write_transaction():
+        card_page = provider.prepare_card(current_user.id, url_for("account.payments", _external=True))
+    return redirect(card_page, 303)
 
 
 @bp.route("/payment-methods/<int:method_id>/default", methods=["POST"])

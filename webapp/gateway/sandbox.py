@@ -38,10 +38,11 @@ OUTCOME_MESSAGES = {
 
 
 class SandboxSession(BaseModel):
-    """A hosted-page visit for one payment."""
+    """A hosted-page visit for one payment, or (payment_key None) for a guardian's new card, paying nothing."""
 
     id = pw.CharField(max_length=64, primary_key=True)
-    payment_key = pw.CharField(max_length=64)
+    payment_key = pw.CharField(max_length=64, null=True)
+    user_id = pw.IntegerField(null=True)  # Add a card: whose card it is
     amount_cents = pw.IntegerField()
     description = pw.CharField(max_length=200)
     return_url = pw.CharField(max_length=500)
@@ -78,11 +79,12 @@ class SandboxRefund(BaseModel):
 class SandboxEvent(BaseModel):
     """A notification the sandbox owes Cubby: kept until Cubby's webhook accepts it, as a provider retries."""
 
-    CHARGE_SUCCEEDED, CHARGE_FAILED = "charge.succeeded", "charge.failed"
+    CHARGE_SUCCEEDED, CHARGE_FAILED, SETUP_SUCCEEDED = "charge.succeeded", "charge.failed", "setup.succeeded"
 
     id = pw.CharField(max_length=40, primary_key=True)
     type = pw.CharField(max_length=32)
-    payment_key = pw.CharField(max_length=64)
+    payment_key = pw.CharField(max_length=64, null=True)
+    setup_session = pw.CharField(max_length=64, null=True)  # Add a card: the visit that saved it
     message = pw.CharField(max_length=200, default="")
     created_at = pw.DateTimeField(default=utcnow)
     due_at = pw.DateTimeField(default=utcnow, index=True)
@@ -94,10 +96,10 @@ MODELS = [SandboxSession, SandboxToken, SandboxCharge, SandboxRefund, SandboxEve
 LATE_NOTICE = datetime.timedelta(minutes=2)  # the timeout card: the charge is made, its notification comes late
 
 
-def _event(kind, payment_key, message="", late=False):
-    """Owe Cubby a notification (inside the transaction that made the charge or refusal)."""
+def _event(kind, payment_key, message="", late=False, setup_session=None):
+    """Owe Cubby a notification (inside the transaction that made the charge, the refusal or the saved card)."""
     SandboxEvent.create(id="evt_" + secrets.token_hex(12), type=kind, payment_key=payment_key, message=message,
-                        due_at=utcnow() + LATE_NOTICE if late else utcnow())
+                        setup_session=setup_session, due_at=utcnow() + LATE_NOTICE if late else utcnow())
 
 
 class SandboxProvider(Provider):
@@ -109,6 +111,18 @@ class SandboxProvider(Provider):
             return_url=return_url,
         )
         return f"/sandbox-gateway/pay/{session.id}"
+
+    def prepare_card(self, user_id, return_url):
+        """The URL of the card page that saves a card for this guardian, charging nothing."""
+        session = SandboxSession.create(id=secrets.token_urlsafe(24), user_id=user_id, amount_cents=0,
+                                        description="Add a card", return_url=return_url)
+        return f"/sandbox-gateway/pay/{session.id}"
+
+    def card_saved_on(self, session_id):
+        """(guardian's user id, Card) of an Add a card visit that saved one, else None."""
+        session = SandboxSession.get_or_none((SandboxSession.id == session_id) & SandboxSession.payment_key.is_null()
+                                             & SandboxSession.token.is_null(False))
+        return session and (session.user_id, self._card(session.token))
 
     def _card(self, token):
         known = SandboxToken.get_or_none(SandboxToken.token == token)
@@ -211,23 +225,30 @@ bp = Blueprint("sandbox_gateway", __name__, url_prefix="/sandbox-gateway")
 
 
 def pay_on_page(session, form):
-    """The payer's one tap: the card is charged (or refused) here, once per page, and Cubby is owed the news."""
+    """The payer's one tap: the card is charged (or refused) here, or saved for Add a card, once per page, and
+    Cubby is owed the news. False when the page must show the form again (a card it will not save)."""
     brand, outcome = TEST_CARDS.get(form.digits(), ("Card", SUCCEEDS))
     month, year = form.expiry_month_year()
     token = "tok_" + secrets.token_hex(12)
+    if session.payment_key is None and outcome in OUTCOME_MESSAGES:
+        form.number.errors.append(OUTCOME_MESSAGES[outcome])  # checked as a provider checks a card it saves
+        return False
     with write_transaction():
         entered = SandboxSession.update(token=token).where(
             (SandboxSession.id == session.id) & SandboxSession.token.is_null()).execute()
         if not entered:  # a second tap, or the page sent twice: the first one paid
-            return
+            return True
         SandboxToken.create(token=token, brand=brand, last4=form.digits()[-4:], exp_month=month, exp_year=year,
                             outcome=outcome)
-        if outcome in OUTCOME_MESSAGES:
+        if session.payment_key is None:
+            _event(SandboxEvent.SETUP_SUCCEEDED, None, setup_session=session.id)
+        elif outcome in OUTCOME_MESSAGES:
             _event(SandboxEvent.CHARGE_FAILED, session.payment_key, OUTCOME_MESSAGES[outcome])
         else:
             SandboxProvider._charge_once(session.payment_key, token, session.amount_cents,
                                          late_notice=outcome == TIMES_OUT)
     notify()
+    return True
 
 
 def notify():
@@ -247,8 +268,7 @@ def hosted_page(session_id):
     if session is None:
         abort(404)
     form = CardForm()
-    if form.validate_on_submit():
-        pay_on_page(session, form)
+    if form.validate_on_submit() and pay_on_page(session, form):
         return redirect(session.return_url, 303)
     status = 422 if form.errors else 200
     return render_template("gateway/sandbox_pay.html", form=form, session=session, test_cards=TEST_CARDS), status

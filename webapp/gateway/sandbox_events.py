@@ -16,6 +16,7 @@ import time
 import httpx
 from flask import current_app, has_request_context, request
 
+from ..database import write_transaction
 from ..models import Payment, utcnow
 from .sandbox import SandboxEvent, SandboxProvider
 
@@ -53,6 +54,8 @@ def apply_event(event):
     """Apply one verified event by what the sandbox holds now; a word saying what it did."""
     from ..billing.reconcile import charged_on_card_page, learned_failure
 
+    if event.get("type") == SandboxEvent.SETUP_SUCCEEDED:
+        return _card_added(str(event.get("setup_session", "")))
     payment = Payment.get_or_none((Payment.key == str(event.get("payment_key", ""))) & (Payment.gateway == "sandbox"))
     if payment is None:
         return "not a Cubby payment"
@@ -78,7 +81,7 @@ def deliver_due():
     with httpx.Client(transport=httpx.WSGITransport(app=app), base_url=site) as client:
         for event in due:
             body = json.dumps({"id": event.id, "type": event.type, "payment_key": event.payment_key,
-                               "message": event.message}).encode()
+                               "setup_session": event.setup_session, "message": event.message}).encode()
             answer = client.post(WEBHOOK, content=body, headers={
                 SIGNATURE_HEADER: signature(body, int(time.time())), "Content-Type": "application/json"})
             if answer.status_code < 300:
@@ -88,3 +91,15 @@ def deliver_due():
                 log.warning("sandbox event %s: Cubby's webhook answered %s", event.id, answer.status_code)
                 SandboxEvent.update(attempts=SandboxEvent.attempts + 1).where(SandboxEvent.id == event.id).execute()
     return accepted
+
+
+def _card_added(session_id):
+    """Add a card on the sandbox's page saved one: it joins the guardian's saved cards (three at most)."""
+    from ..billing.checkout import save_payment_method
+
+    saved = SandboxProvider().card_saved_on(session_id)
+    if saved is None:
+        return "not a Cubby card"
+    user_id, card = saved
+    with write_transaction():
+        return "saved" if save_payment_method(user_id, "sandbox", card) else "already known or three kept"
