@@ -217,3 +217,12 @@ def test_amounts_paid_per_student_for_a_year(signed_in):
     assert "Refund" in text and "-$20.00" in text
     assert f"No payments in {year - 5}." in page_text(dana.get(f"/account/history/paid?year={year - 5}"))
     assert dana.get("/account/history/paid?year=1999").status_code == 404
+
+
+def test_the_report_buttons_open_the_pages_and_the_pages_offer_the_pdf(signed_in):
+    dana = signed_in("parent@example.com")
+    html = dana.get("/account/history").get_data(as_text=True)
+    assert 'formaction="/account/history/statement"' in html and 'formaction="/account/history/ledger"' in html
+    assert f'href="/account/history/paid?account={smith().id}"' in html
+    statement = dana.get(f"/account/history/statement?location={place('Downtown').id}").get_data(as_text=True)
+    assert f"/account/history/statement.pdf?account={smith().id}&amp;location={place('Downtown').id}" in statement
