@@ -8,6 +8,7 @@ import pypdf
 import pytest
 
 from conftest import page_text
+from webapp.account.ledger_reports import company_today
 from webapp.models import Account, Company, LedgerEntry, Location, Order, Student
 
 HX = {"HX-Request": "true"}
@@ -187,7 +188,7 @@ def test_statement_and_ledger_need_their_preferences(signed_in):
 def test_karie_gets_a_statement_of_what_forest_paid_for_amy_without_the_smith_balance(signed_in):
     karie_pays_for_amys_field_trip(2000)
     karie = signed_in("grandparents@example.com")
-    year = datetime.date.today().year
+    year = company_today(Company.get()).year
     text = pdf_text(karie.get(f"/account/history/paid.pdf?year={year}"))
     assert squash("Forest household") in text and squash("Tax id: 12-3456789") in text
     assert squash("Amy Smith") in text and squash("Check from Karie Forest $20.00") in text
@@ -203,7 +204,7 @@ def test_karie_gets_a_statement_of_what_forest_paid_for_amy_without_the_smith_ba
 
 def test_amounts_paid_per_student_for_a_year(signed_in):
     dana = signed_in("parent@example.com")
-    year = datetime.date.today().year
+    year = company_today(Company.get()).year
     text = page_text(dana.get(f"/account/history/paid?year={year}"))
     amy = text.split("Paid for Amy Smith")[1].split()[0]
     ben = text.split("Paid for Ben Smith")[1].split()[0]
@@ -226,3 +227,24 @@ def test_the_report_buttons_open_the_pages_and_the_pages_offer_the_pdf(signed_in
     assert f'href="/account/history/paid?account={smith().id}"' in html
     statement = dana.get(f"/account/history/statement?location={place('Downtown').id}").get_data(as_text=True)
     assert f"/account/history/statement.pdf?account={smith().id}&amp;location={place('Downtown').id}" in statement
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+@pytest.mark.parametrize("url, heading", [("/account/history/statement?location={d}", "Statement for Downtown"),
+                                          ("/account/history/ledger?location={d}", "Ledger for Downtown"),
+                                          ("/account/history/paid", "Amounts paid in")])
+def test_each_report_is_a_page_or_its_htmx_fragment(signed_in, headers, url, heading):
+    response = signed_in("parent@example.com").get(url.format(d=place("Downtown").id), headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    assert heading in html and ("<html" in html) != bool(headers) and ("Sign out" in html) != bool(headers)
+
+
+def test_with_the_full_history_the_range_starts_at_the_last_30_days_and_ends_today(signed_in):
+    Company.update(full_ledger_history=True).execute()
+    dana = signed_in("parent@example.com")
+    today = company_today(Company.get())
+    text = page_text(dana.get(f"/account/history?end={(today + datetime.timedelta(days=400)).isoformat()}"))
+    assert "Art supplies" not in text and "Field trip" in text
+    html = dana.get("/account/history").get_data(as_text=True)
+    assert f'value="{(today - datetime.timedelta(days=30)).isoformat()}"' in html and f'value="{today}"' in html

@@ -41,8 +41,11 @@ def _locations():
 
 
 def _period(form, valid):
-    company = current_company()
-    return allowed_period(company, *((form.start.data, form.end.data) if valid else (None, None)))
+    """The days asked for (when allowed and valid), else the last 30; the form's date fields show them."""
+    period = allowed_period(current_company(), *((form.start.data, form.end.data) if valid else (None, None)))
+    if valid:
+        form.start.data, form.end.data = period.first, period.last
+    return period
 
 
 @bp.route("/history")
@@ -64,10 +67,15 @@ def _document(template, filename, as_pdf, **context):
     from weasyprint import HTML  # loaded on the first PDF only: it takes a while to import
 
     html = render_template(template, pdf=True, **context)
-    response = make_response(HTML(string=html).write_pdf())
+    response = make_response(HTML(string=html, url_fetcher=_fetch_nothing).write_pdf())
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     return response
+
+
+def _fetch_nothing(url, *args, **kwargs):
+    """The print template is self-contained: a PDF never makes the server fetch an address."""
+    raise ValueError(f"the PDF of a report fetches nothing ({url})")
 
 
 def _location_report(enabled):

@@ -42,12 +42,13 @@ def company_today(company):
 
 
 def allowed_period(company, first=None, last=None):
-    """The period a report covers: the last 30 days, or the dates asked for when the company shows the full history."""
+    """The period a report covers: the last 30 days, or the dates asked for (up to today) when the company shows the
+    full history."""
     today = company_today(company)
     default = Period(today - datetime.timedelta(days=HISTORY_DAYS), today, company.timezone)
     if not company.full_ledger_history:
         return default
-    first, last = first or datetime.date(1900, 1, 1), min(last or today, today)
+    first, last = first or default.first, min(last or today, today)
     return Period(first, last, company.timezone) if first <= last else default
 
 
