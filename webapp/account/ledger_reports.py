@@ -61,10 +61,8 @@ def _entries():
                                       attr="location_row"))
 
 
-def _in(account_id, period, location_id=None):
-    where = ((LedgerEntry.account == account_id) & (LedgerEntry.created_at >= period.starts)
-             & (LedgerEntry.created_at < period.ends))
-    return where & (LedgerEntry.location == location_id) if location_id else where
+def _within(period):
+    return (LedgerEntry.created_at >= period.starts) & (LedgerEntry.created_at < period.ends)
 
 
 def _sum_before(account_id, moment, location_id=None, entry_id=None):
@@ -78,11 +76,13 @@ def _sum_before(account_id, moment, location_id=None, entry_id=None):
     return int(LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0)).where(where).scalar())
 
 
-def _add_running_balance(rows, opening):
-    """Give each row, oldest first, the balance after it; the balance after the last."""
+def _add_running_balance(rows, opening, account_id=None):
+    """Give each row, oldest first, the balance after it (of account_id's own entries only, when given); the balance
+    after the last."""
     balance = opening
     for row in rows:
-        balance += row.amount_cents
+        if account_id is None or row.account_id == account_id:
+            balance += row.amount_cents
         row.running_balance = balance
     return balance
 
@@ -97,9 +97,10 @@ class HistoryPage:
 
 
 def history_page(account_id, period, tab="all", page=1):
-    """The page-th page of the household's entries of this tab in the period (one query, and one more on All)."""
+    """The page-th page of the household's entries of this tab in the period, with the payments it made on another
+    household's orders (grandparents paying; they leave its own balance as it was): one query, and one more on All."""
     kinds = TABS[tab][1]
-    where = _in(account_id, period)
+    where = ((LedgerEntry.account == account_id) | (LedgerEntry.payer_account == account_id)) & _within(period)
     if kinds:
         where &= LedgerEntry.kind.in_(kinds)
     rows = list(_entries().where(where).order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
@@ -107,7 +108,7 @@ def history_page(account_id, period, tab="all", page=1):
     has_next, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     if tab == "all" and rows:
         oldest = rows[-1]
-        _add_running_balance(reversed(rows), _sum_before(oldest.account_id, oldest.created_at, entry_id=oldest.id))
+        _add_running_balance(reversed(rows), _sum_before(account_id, oldest.created_at, entry_id=oldest.id), account_id)
     return HistoryPage(rows, page, has_next)
 
 
@@ -157,7 +158,8 @@ class LocationLedger:
 def location_ledger(account_id, location_id, period):
     """The household's charges and payments at a location over the period, with opening and closing balance."""
     opening = _sum_before(account_id, period.starts, location_id)
-    rows = list(_entries().where(_in(account_id, period, location_id))
+    rows = list(_entries().where((LedgerEntry.account == account_id) & (LedgerEntry.location == location_id)
+                                 & _within(period))
                 .order_by(LedgerEntry.created_at, LedgerEntry.id))
     return LocationLedger(opening, rows, _add_running_balance(rows, opening))
 
@@ -183,7 +185,7 @@ def amounts_paid(account_ids, year, timezone):
             .switch(LedgerEntry).join(Payment, JOIN.LEFT_OUTER, on=(LedgerEntry.payment == Payment.id),
                                       attr="payment_row")
             .where(paid_by_them & LedgerEntry.kind.in_((LedgerEntry.PAYMENT, LedgerEntry.REFUND))
-                   & (LedgerEntry.created_at >= period.starts) & (LedgerEntry.created_at < period.ends))
+                   & _within(period))
             .order_by(LedgerEntry.created_at, LedgerEntry.id))
     by_student = {}
     for row in rows:
