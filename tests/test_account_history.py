@@ -250,3 +250,10 @@ def test_with_the_full_history_the_range_starts_at_the_last_30_days_and_ends_tod
     assert "Art supplies" not in text and "Field trip" in text
     html = dana.get("/account/history").get_data(as_text=True)
     assert f'value="{(today - datetime.timedelta(days=30)).isoformat()}"' in html and f'value="{today}"' in html
+
+
+def test_a_location_name_outside_ascii_still_downloads(signed_in):
+    Location.update(name="Île Nord").where(Location.name == "Northside").execute()
+    response = signed_in("parent@example.com").get(f"/account/history/statement.pdf?location={place('Île Nord').id}")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="statement-le-nord.pdf"'
+    assert squash("Statement for Île Nord") in pdf_text(response)

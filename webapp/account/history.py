@@ -1,14 +1,16 @@
 """Transaction History (with the transaction-history grant) and its reports: the statement and the ledger of a
 location, and the statement of amounts paid; each report a page for the phone and a PDF from the same template."""
+import re
+
 from flask import abort, make_response, render_template, request
 from flask_login import login_required
 
 from ..access import family
 from ..models import Location
 from ..templating import current_company, render
-from .routes import bp
 from .history_forms import HistoryForm, PaidForm, ReportForm
 from .ledger_reports import TABS, allowed_period, amounts_paid, company_today, history_page, location_ledger, statement
+from .routes import bp
 
 
 def _households():
@@ -31,7 +33,7 @@ def _choose(form_class, **choices):
         if name in request.args and field.data not in [value for value, _ in field.choices]:
             abort(404)
         if name not in request.args:
-            field.data = field.choices[0][0]
+            field.data = field.choices[0][0] if field.choices else None
     valid = form.validate()
     return form, valid, next(m for m in households if m.account_id == form.account.data)
 
@@ -69,6 +71,8 @@ def _document(template, filename, as_pdf, **context):
     html = render_template(template, pdf=True, **context)
     response = make_response(HTML(string=html, url_fetcher=_fetch_nothing).write_pdf())
     response.headers["Content-Type"] = "application/pdf"
+    # A header holds ASCII safely: a location named "Île Nord" downloads as statement-le-nord.pdf.
+    filename = re.sub(r"[^a-z0-9]+", "-", filename.lower()).strip("-")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     return response
 
@@ -82,7 +86,9 @@ def _location_report(enabled):
     if not enabled(current_company()):
         abort(404)
     form, valid, household = _choose(ReportForm, location=_locations())
-    location = Location.get_by_id(form.location.data)
+    location = Location.get_or_none(Location.id == form.location.data)
+    if location is None:  # a school without locations has no statements per location
+        abort(404)
     return form, valid, household, location
 
 
@@ -93,7 +99,7 @@ def location_statement(as_pdf):
     """Generate Statement for This Location: the open charges as of today and the total due."""
     form, valid, household, location = _location_report(lambda c: c.statement_for_location)
     charges = statement(household.account_id, location.id)
-    return _document("account/statement.html", f"statement-{location.name.lower()}", as_pdf, form=form,
+    return _document("account/statement.html", f"statement-{location.name}", as_pdf, form=form,
                      household=household, location=location, charges=charges, today=company_today(current_company()),
                      total_cents=sum(c.balance_cents for c in charges))
 
@@ -105,8 +111,9 @@ def location_ledger_report(as_pdf):
     """Generate Ledger for This Location: every entry there over the allowed days, opening and closing balance."""
     form, valid, household, location = _location_report(lambda c: c.ledger_for_location)
     period = _period(form, valid)
-    return _document("account/ledger.html", f"ledger-{location.name.lower()}", as_pdf, form=form, household=household,
-                     location=location, period=period, ledger=location_ledger(household.account_id, location.id, period))
+    ledger = location_ledger(household.account_id, location.id, period)
+    return _document("account/ledger.html", f"ledger-{location.name}", as_pdf, form=form, household=household,
+                     location=location, period=period, ledger=ledger)
 
 
 @bp.route("/history/paid", defaults={"as_pdf": False})

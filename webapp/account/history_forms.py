@@ -14,8 +14,9 @@ class ReportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    account = SelectField("Household", coerce=int, validate_choice=True)
-    location = SelectField("Location", coerce=int, validate_choice=True)
+    # history._choose answers 404 for a household or location not offered, so the fields do not check again.
+    account = SelectField("Household", coerce=int, validate_choice=False)
+    location = SelectField("Location", coerce=int, validate_choice=False)
     start = DateField("From", validators=[Optional(), _a_day_of_this_era])
     end = DateField("To", validators=[Optional(), _a_day_of_this_era])
 
@@ -35,5 +36,5 @@ class PaidForm(FlaskForm):
     class Meta:
         csrf = False
 
-    account = SelectField("Household", coerce=int, validate_choice=True)
-    year = SelectField("Year", coerce=int, validate_choice=True)
+    account = SelectField("Household", coerce=int, validate_choice=False)
+    year = SelectField("Year", coerce=int, validate_choice=False)
