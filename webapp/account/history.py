@@ -1,6 +1,7 @@
 """Transaction History (with the transaction-history grant) and its reports: the statement and the ledger of a
 location, and the statement of amounts paid; each report a page for the phone and a PDF from the same template."""
 import re
+from pathlib import Path
 
 from flask import abort, make_response, render_template, request
 from flask_login import login_required
@@ -11,6 +12,8 @@ from ..templating import current_company, render
 from .history_forms import HistoryForm, PaidForm, ReportForm
 from .ledger_reports import TABS, allowed_period, amounts_paid, company_today, history_page, location_ledger, statement
 from .routes import bp
+
+PRINT_CSS = Path(__file__).with_name("print.css")
 
 
 def _households():
@@ -66,10 +69,11 @@ def _document(template, filename, as_pdf, **context):
     """The report as a page (an htmx fragment when asked), or the same template printed to PDF by WeasyPrint."""
     if not as_pdf:
         return render(template, "content", pdf=False, **context)
-    from weasyprint import HTML  # loaded on the first PDF only: it takes a while to import
+    from weasyprint import CSS, HTML  # loaded on the first PDF only: it takes a while to import
 
     html = render_template(template, pdf=True, **context)
-    response = make_response(HTML(string=html, url_fetcher=_fetch_nothing).write_pdf())
+    pdf = HTML(string=html, url_fetcher=_fetch_nothing).write_pdf(stylesheets=[CSS(filename=PRINT_CSS)])
+    response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     # A header holds ASCII safely: a location named "Île Nord" downloads as statement-le-nord.pdf.
     filename = re.sub(r"[^a-z0-9]+", "-", filename.lower()).strip("-")
