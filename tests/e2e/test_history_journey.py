@@ -40,11 +40,14 @@ def test_dana_reads_her_history_and_downloads_the_downtown_statement(page):
     assert "#1001AmySmith" in text and "$240.00$100.00$140.00" in text and "Totaldue$175.00" in text
 
 
-def test_the_history_fits_320_px(page):
+def test_history_and_every_report_fit_320_px_and_pass_axe(page):
     page.set_viewport_size({"width": 320, "height": PHONE["viewport"]["height"]})
     sign_in(page, "parent@example.com")
-    page.goto("/account/history")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 320
-    page.goto("/account/history/statement?location=1")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    for path, heading in [("/account/history", "Transaction History"),
+                          ("/account/history/statement?location=1", "Statement for"),
+                          ("/account/history/ledger?location=1", "Ledger for"),
+                          ("/account/history/paid", "Amounts paid in")]:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+        check(page)
