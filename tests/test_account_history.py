@@ -145,8 +145,9 @@ def assert_statements_equal_the_ledger(signed_in, guardians):
         client = signed_in(guardian.user.email)
         for location in Location.select():
             owed = {}
-            for entry in LedgerEntry.select().where((LedgerEntry.account == guardian.account_id)
-                                                    & (LedgerEntry.location == location) & LedgerEntry.order.is_null(False)):
+            there = ((LedgerEntry.account == guardian.account_id) & (LedgerEntry.location == location)
+                     & LedgerEntry.order.is_null(False))
+            for entry in LedgerEntry.select().where(there):
                 owed[entry.order_id] = owed.get(entry.order_id, 0) + entry.amount_cents
             expected = sum(cents for cents in owed.values() if cents > 0)
             text = page_text(client.get(f"/account/history/statement?account={guardian.account_id}"
