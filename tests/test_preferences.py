@@ -16,9 +16,9 @@ def _form():
               "balance_mode": company.balance_mode, "no_show_fee_cents": f"{company.no_show_fee_cents / 100:.2f}",
               "max_unpaid_balance_cents": "" if company.max_unpaid_balance_cents is None
               else f"{company.max_unpaid_balance_cents / 100:.2f}",
-              "waitlist_hold_hours": str(company.waitlist_hold_hours)}
+              "waitlist_hold_hours": str(company.waitlist_hold_hours), "tax_id": company.tax_id}
     for switch in ("pay_balances_online", "send_bill", "partial_payment", "future_absences", "makeup_tokens",
-                   "guardian_punch_redeem"):
+                   "guardian_punch_redeem", "full_ledger_history", "statement_for_location", "ledger_for_location"):
         if getattr(company, switch):
             values[switch] = "y"
     return values

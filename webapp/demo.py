@@ -27,10 +27,11 @@ def load_demo():
             Company, {"name": "Riverside Arts Academy"}, currency="USD", locale="en_US", timezone="America/New_York",
             pay_balances_online=True, balance_mode=Company.BY_CUSTOMER, send_bill=True, makeup_tokens=True,
             future_absences=True, allow_drop=True, allow_transfer=False, full_ledger_history=False,
-            payment_gateway="sandbox",
+            payment_gateway="sandbox", statement_for_location=True, ledger_for_location=True, tax_id="12-3456789",
         )
         today = datetime.datetime.now(ZoneInfo(company.timezone)).date()
-        places = {name: _ensure(Location, {"name": name}) for name in ("Downtown", "Northside")}
+        places = {name: _ensure(Location, {"name": name}, address=address) for name, address in (
+            ("Downtown", "1 River Street, Riverside"), ("Northside", "40 North Road, Riverside"))}
         acme = _ensure(Division, {"name": "Acme Corp"}, subject_to_pending_payment=True)
         for order, (name, usable) in enumerate(
             [("Sick", True), ("Vacation", True), ("Family emergency", True), ("No show", False),
@@ -184,23 +185,34 @@ def _load_orders(people, courses):
     dana, pat, sam = people["parent@example.com"], people["instructor@example.com"], people["staff@example.com"]
     smith, amy, ben = people["smith"], people["Amy"], people["Ben"]
     downtown, northside = courses["Ballet I"].location, courses["Pottery for Kids"].location
-    for number, channel, creator, payable, state, note, (text, cents, student, course, place), paid in [
+    now = utcnow()
+    ago = lambda days: now - datetime.timedelta(days=days)  # noqa: E731
+    # (charged, paid) days ago, so that the 30-day history and the full one differ (SPEC.md, "Ledger dates").
+    for number, channel, creator, payable, state, note, (text, cents, student, course, place), paid, days in [
         (1001, Order.INSTRUCTOR_ONLINE, pat, False, Order.ON_ACCOUNT, "",
-         ("Ballet I tuition", 24000, amy, courses["Ballet I"], downtown), 10000),
+         ("Ballet I tuition", 24000, amy, courses["Ballet I"], downtown), 10000, (20, 18)),
         (1002, Order.BOX_OFFICE, sam, True, Order.ON_ACCOUNT, "Balance due before the first class",
-         ("Pottery for Kids", 18000, ben, courses["Pottery for Kids"], northside), 0),
-        (1003, Order.BOX_OFFICE, sam, False, Order.ON_ACCOUNT, "", ("Field trip", 3500, amy, None, downtown), 0),
-        (1004, Order.BOX_OFFICE, sam, False, Order.COMPLETE, "", ("Art supplies", 6000, ben, None, northside), 6000),
+         ("Pottery for Kids", 18000, ben, courses["Pottery for Kids"], northside), 0, (12, 12)),
+        (1003, Order.BOX_OFFICE, sam, False, Order.ON_ACCOUNT, "", ("Field trip", 3500, amy, None, downtown), 0,
+         (8, 8)),
+        (1004, Order.BOX_OFFICE, sam, False, Order.COMPLETE, "", ("Art supplies", 6000, ben, None, northside), 6000,
+         (45, 45)),
     ]:
         order = Order.create(number=next_order_number(), account=smith, channel=channel, created_by=creator,
                              on_account=state == Order.ON_ACCOUNT, payable_online=payable, state=state,
-                             external_note=note, created_at=utcnow() - datetime.timedelta(days=1040 - number))
+                             external_note=note, created_at=ago(days[0]))
         OrderLine.create(order=order, description=text, amount_cents=cents, student=student, course=course)
-        LedgerEntry.create(account=smith, kind=LedgerEntry.CHARGE, amount_cents=cents, order=order, student=student,
-                           location=place, memo=text, created_by=creator)
+        tags = dict(account=smith, order=order, student=student, location=place)
+        LedgerEntry.create(kind=LedgerEntry.CHARGE, amount_cents=cents, memo=text, created_by=creator,
+                           created_at=ago(days[0]), **tags)
         if paid:
-            LedgerEntry.create(account=smith, kind=LedgerEntry.PAYMENT, amount_cents=-paid, order=order,
-                               student=student, location=place, memo="Card payment", created_by=dana)
+            LedgerEntry.create(kind=LedgerEntry.PAYMENT, amount_cents=-paid, memo="Card payment", created_by=dana,
+                               created_at=ago(days[1]), **tags)
+        if number == 1004:  # a returned sketchbook set: $20 taken off the order and given back to the family
+            LedgerEntry.create(kind=LedgerEntry.VOID, amount_cents=-2000, memo="Returned: sketchbook set",
+                               created_by=sam, created_at=ago(10), **tags)
+            LedgerEntry.create(kind=LedgerEntry.REFUND, amount_cents=2000, memo="Refund: returned sketchbook set",
+                               created_by=sam, created_at=ago(10), **tags)
 
 
 def _load_absences(company, people, courses, today):

@@ -30,6 +30,9 @@ class Company(BaseModel):
     payment_gateway = pw.CharField(max_length=32, default="")  # "sandbox", "stripe", or "" for none
     brand_colour = pw.CharField(max_length=7, default="#0b5563")  # the header of pages and emails
     waitlist_hold_hours = pw.IntegerField(default=48)  # how long a seat offered from the waitlist is held
+    statement_for_location = pw.BooleanField(default=False)  # Transaction History's "Generate Statement ..."
+    ledger_for_location = pw.BooleanField(default=False)  # Transaction History's "Generate Ledger ..."
+    tax_id = pw.CharField(max_length=40, default="")  # shown on statements of amounts paid (tax receipts)
 
     @classmethod
     def current(cls):

@@ -18,7 +18,8 @@ GATEWAYS = [("", "None: families pay at the front desk"), ("sandbox", "Sandbox (
 GROUPS = [
     ("Company", ["name", "currency", "locale", "timezone"]),
     ("Web Options → Carts & Checkout", ["pay_balances_online", "send_bill", "partial_payment", "payment_gateway"]),
-    ("Customer Portal → Financial", ["balance_mode", "max_unpaid_balance_cents"]),
+    ("Customer Portal → Financial", ["balance_mode", "max_unpaid_balance_cents", "full_ledger_history",
+                                     "statement_for_location", "ledger_for_location", "tax_id"]),
     ("Class Registration", ["future_absences", "no_show_fee_cents", "waitlist_hold_hours"]),
     ("Makeups", ["makeup_tokens"]),
     ("Punch Passes", ["guardian_punch_redeem"]),
@@ -46,6 +47,11 @@ class PreferencesForm(FlaskForm):
     balance_mode = SelectField("Balances", choices=[(Company.BY_CUSTOMER, "By customer (one balance per household)"),
                                                     (Company.BY_STUDENT, "By student")])
     max_unpaid_balance_cents = money_field("Max Unpaid Balance (optional)", required=False, minimum=0)
+    full_ledger_history = BooleanField("Show Full Ledger History, Not Just The Last 30 Day History")
+    statement_for_location = BooleanField("Generate Statement for This Location")
+    ledger_for_location = BooleanField("Generate Ledger for This Location")
+    tax_id = StringField("Tax id on statements of amounts paid (optional)", filters=[_strip],
+                         validators=[Length(max=40, message="Use at most 40 characters.")])
     future_absences = BooleanField("Families may report future absences")
     no_show_fee_cents = money_field("No-show fee (0 for none)", minimum=0)
     waitlist_hold_hours = WholeNumberField("Hours a seat offered from the waitlist is held",
