@@ -117,3 +117,58 @@ def test_add_payment_method_needs_the_payment_grant_and_a_gateway(signed_in, dan
     Company.update(payment_gateway="").execute()
     answer = dana.post("/billing/payment-methods/new", follow_redirects=True)
     assert "not configured to accept online payments" in page_text(answer)
+
+
+def _two_cards():
+    from webapp.billing.checkout import save_payment_method
+    from webapp.gateway import Card
+    from webapp.models import User
+
+    dana_id = User.get(User.email == "parent@example.com").id
+    return [save_payment_method(dana_id, "sandbox", Card(f"tok_{n}", "Visa", f"000{n}", 1, 2039)) for n in range(2)]
+
+
+def test_view_edit_sets_the_default_and_the_recurring_authorization(dana):
+    from webapp.models import PaymentMethod
+
+    first, second = _two_cards()
+    text = page_text(dana.get("/account/payments"))
+    assert "Credit Card · Visa ending 0000 · expires 01/39 · Default · Recurring billing: not authorized" in text
+    page = page_text(dana.get(f"/billing/payment-methods/{second.id}"))
+    assert "Set to Default?" in page and "This payment method is authorized for recurring billing" in page
+    dana.post(f"/billing/payment-methods/{second.id}", data={"set_default": "y", "recurring": "y"})
+    assert PaymentMethod.get_by_id(second.id).is_default and PaymentMethod.get_by_id(second.id).recurring
+    assert not PaymentMethod.get_by_id(first.id).is_default
+    assert "Visa ending 0001 · expires 01/39 · Default · Recurring billing: authorized" in page_text(dana.get("/account/payments"))
+    dana.post(f"/billing/payment-methods/{second.id}", data={})
+    assert not PaymentMethod.get_by_id(second.id).recurring and PaymentMethod.get_by_id(second.id).is_default
+
+
+def test_when_the_school_requires_recurring_authorization_methods_are_neither_deleted_nor_switched_off(dana):
+    from webapp.billing.checkout import save_payment_method
+    from webapp.gateway import Card
+    from webapp.models import Company, PaymentMethod, User
+
+    Company.update(require_recurring_authorization=True).execute()
+    method = save_payment_method(User.get(User.email == "parent@example.com").id, "sandbox", Card("tok_r", "Visa", "4242", 1, 2039))
+    assert method.recurring
+    text = page_text(dana.get("/account/payments"))
+    assert "Recurring billing: authorized" in text and "Delete" not in text
+    assert "requires it of every saved method" in page_text(dana.get(f"/billing/payment-methods/{method.id}"))
+    dana.post(f"/billing/payment-methods/{method.id}", data={})  # the switch off, sent by hand
+    refused = dana.post(f"/billing/payment-methods/{method.id}/delete", follow_redirects=True)
+    assert "ask the front desk" in page_text(refused)
+    assert PaymentMethod.get_by_id(method.id).recurring and PaymentMethod.select().count() == 1
+
+
+def test_another_guardians_method_is_404_and_staff_403_on_view_edit(dana, signed_in):
+    from webapp.models import PaymentMethod
+
+    first, _ = _two_cards()
+    chris = signed_in("partner@example.com")
+    assert chris.get(f"/billing/payment-methods/{first.id}").status_code == 404
+    assert chris.post(f"/billing/payment-methods/{first.id}", data={"recurring": "y"}).status_code == 404
+    assert signed_in("staff@example.com").get(f"/billing/payment-methods/{first.id}").status_code == 403
+    assert not PaymentMethod.get_by_id(first.id).recurring
+    fragment = dana.get(f"/billing/payment-methods/{first.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and "Set to Default?" in fragment

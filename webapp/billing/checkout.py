@@ -265,9 +265,12 @@ def save_payment_method(user_id, gateway, card):
     saved = PaymentMethod.select().where(PaymentMethod.user == user_id)
     if saved.count() >= PaymentMethod.MAX_PER_GUARDIAN or saved.where(PaymentMethod.token == card.token).exists():
         return None
+    from ..models import Company
+
     return PaymentMethod.create(
         user=user_id, gateway=gateway, token=card.token, brand=card.brand, last4=card.last4,
         exp_month=card.exp_month, exp_year=card.exp_year, is_default=not saved.exists(),
+        recurring=Company.current().require_recurring_authorization,  # saved under that rule: authorized
     )
 
 

@@ -19,6 +19,13 @@ class MoneyField(StringField):
             raise StopValidation("Enter an amount like 25.00.")
 
 
+class PaymentMethodForm(FlaskForm):
+    """View/Edit of a saved payment method: the seed's two switches."""
+
+    set_default = BooleanField("Set to Default?")
+    recurring = BooleanField("This payment method is authorized for recurring billing")
+
+
 class CheckoutForm(FlaskForm):
     amount = MoneyField("Amount to pay", validators=[Optional(), Length(max=20)])
     method = RadioField("Pay with", default=NEW_CARD, validate_choice=True)

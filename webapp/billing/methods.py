@@ -22,9 +22,7 @@ def method_or_404(user, method_id):
 
 def make_default(method):
     """This card becomes the one checkout offers first."""
-    with write_transaction():
-        PaymentMethod.update(is_default=(PaymentMethod.id == method.id)).where(
-            PaymentMethod.user == method.user_id).execute()
+    update_method(method, True, method.recurring)
 
 
 def delete_method(method):
@@ -35,3 +33,16 @@ def delete_method(method):
             oldest = PaymentMethod.select().where(PaymentMethod.user == method.user_id).order_by(PaymentMethod.id).first()
             if oldest:
                 PaymentMethod.update(is_default=True).where(PaymentMethod.id == oldest.id).execute()
+
+
+def update_method(method, set_default, recurring):
+    """Edit's answer: the default moves here if asked; the recurring authorization as given (kept on when the company
+    requires it)."""
+    from ..models import Company
+
+    with write_transaction():
+        if set_default:
+            PaymentMethod.update(is_default=(PaymentMethod.id == method.id)).where(
+                PaymentMethod.user == method.user_id).execute()
+        PaymentMethod.update(recurring=recurring or Company.current().require_recurring_authorization).where(
+            PaymentMethod.id == method.id).execute()

@@ -10,9 +10,9 @@ from ..models import Payment, PaymentMethod, User
 from ..templating import current_company, money, render
 from . import checkout
 from .cart import CartRefused, add_to_cart, cart_of, cart_order_ids, payable_order_or_404, remove_from_cart, with_lines
-from .forms import NEW_CARD, CheckoutForm
+from .forms import NEW_CARD, CheckoutForm, PaymentMethodForm
 from .ledger import payable_online_orders, unapplied_credit
-from .methods import delete_method, make_default, method_or_404, saved_methods
+from .methods import delete_method, make_default, method_or_404, saved_methods, update_method
 from .receipts import paid_with, planned_lines, receipt_lines
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -220,11 +220,29 @@ def default_method(method_id):
     return redirect(url_for("account.payments"), 303)
 
 
+@bp.route("/payment-methods/<int:method_id>", methods=["GET", "POST"])
+@role_required(User.PATRON)
+def edit_method(method_id):
+    """View/Edit a saved payment method: Set to Default?, and its recurring billing authorization."""
+    method = method_or_404(current_user, method_id)
+    form = PaymentMethodForm(obj=None, set_default=method.is_default, recurring=method.recurring)
+    if form.validate_on_submit():
+        update_method(method, form.set_default.data, form.recurring.data)
+        flash(f"{method.brand} ending {method.last4} is saved.", "success")
+        return redirect(url_for("account.payments"), 303)
+    return render("account/payment_method.html", "content", method=method, form=form,
+                  required=current_company().require_recurring_authorization)
+
+
 @bp.route("/payment-methods/<int:method_id>/delete", methods=["POST"])
 @role_required(User.PATRON)
 def forget_method(method_id):
-    """Delete a saved card."""
+    """Delete a saved card (not while the school requires every saved method for recurring billing)."""
     method = method_or_404(current_user, method_id)
+    if current_company().require_recurring_authorization:
+        flash("This school keeps saved payment methods for recurring billing: ask the front desk to remove one.",
+              "error")
+        return redirect(url_for("account.payments"), 303)
     delete_method(method)
     flash(f"{method.brand} ending {method.last4} is deleted.", "success")
     return redirect(url_for("account.payments"), 303)

@@ -32,6 +32,9 @@ class Company(BaseModel):
     waitlist_hold_hours = pw.IntegerField(default=48)  # how long a seat offered from the waitlist is held
     statement_for_location = pw.BooleanField(default=False)  # Transaction History's "Generate Statement ..."
     ledger_for_location = pw.BooleanField(default=False)  # Transaction History's "Generate Ledger ..."
+    # Seed 004: every saved method must be authorized for recurring billing; families then neither delete one nor
+    # switch the authorization off.
+    require_recurring_authorization = pw.BooleanField(default=False)
     tax_id = pw.CharField(max_length=40, default="")  # shown on statements of amounts paid (tax receipts)
 
     @classmethod

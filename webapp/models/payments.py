@@ -32,6 +32,7 @@ class PaymentMethod(BaseModel):
     exp_month = pw.IntegerField()
     exp_year = pw.IntegerField()
     is_default = pw.BooleanField(default=False)
+    recurring = pw.BooleanField(default=False)  # "This payment method is authorized for recurring billing"
     created_at = pw.DateTimeField(default=utcnow)
 
 

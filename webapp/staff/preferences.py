@@ -17,7 +17,8 @@ GATEWAYS = [("", "None: families pay at the front desk"), ("sandbox", "Sandbox (
 # (heading, field names), in the order of the vendor pages
 GROUPS = [
     ("Company", ["name", "currency", "locale", "timezone"]),
-    ("Web Options → Carts & Checkout", ["pay_balances_online", "send_bill", "partial_payment", "payment_gateway"]),
+    ("Web Options → Carts & Checkout", ["pay_balances_online", "send_bill", "partial_payment", "payment_gateway",
+                                        "require_recurring_authorization"]),
     ("Customer Portal → Financial", ["balance_mode", "max_unpaid_balance_cents", "full_ledger_history",
                                      "statement_for_location", "ledger_for_location", "tax_id"]),
     ("Class Registration", ["future_absences", "no_show_fee_cents", "waitlist_hold_hours"]),
@@ -44,6 +45,7 @@ class PreferencesForm(FlaskForm):
     send_bill = BooleanField("Send Bill (a purchase order instead of paying when registering)")
     partial_payment = BooleanField("Allow partial payments")
     payment_gateway = SelectField("Payment gateway", choices=GATEWAYS)
+    require_recurring_authorization = BooleanField("Require Saved Payment Method Authorized For Recurring Billing")
     balance_mode = SelectField("Balances", choices=[(Company.BY_CUSTOMER, "By customer (one balance per household)"),
                                                     (Company.BY_STUDENT, "By student")])
     max_unpaid_balance_cents = money_field("Max Unpaid Balance (optional)", required=False, minimum=0)
