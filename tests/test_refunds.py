@@ -52,3 +52,15 @@ def test_only_a_settled_card_payment_is_refunded(app, dana):
                 continue
             raise AssertionError(f"refunded {cents} of {payment.method}")
     assert not CardRefund.select().exists() and SandboxCharge.get().refunded_cents == 0
+
+
+def test_a_card_refund_by_staff_shows_in_the_familys_refunds_tab_with_an_email(app, dana, signed_in, outbox):
+    from conftest import page_text
+
+    payment = paid(dana)
+    sam = signed_in("staff@example.com")
+    answer = sam.post(f"/staff/billing/card-payments/{payment.key}/refund", data={"amount": "10.00", "reason": "Shorter class"})
+    assert answer.status_code == 303, page_text(answer)
+    refunds = page_text(dana.get("/account/history", query_string={"tab": "refunds"}))
+    assert "$10.00" in refunds and "$320.00" not in refunds  # the refund only, not the payment it came from
+    assert outbox[-1].subject == "Your refund from Riverside Arts Academy"
