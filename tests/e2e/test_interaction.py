@@ -119,7 +119,9 @@ PAGES = {
                            "/account/contacts/address/1", "/account/households/1/login-email/1"],
     "instructor@example.com": ["/classes/"],
     "staff@example.com": ["/staff/", "/staff/pending/", "/staff/packages/", "/staff/billing/payments/new",
-                          "/staff/billing/orders/new", "/staff/courses", "/staff/courses/1", "/staff/emails"],
+                          "/staff/billing/orders/new", "/staff/courses", "/staff/courses/1", "/staff/emails",
+                          "/staff/locations", "/staff/locations/1", "/staff/divisions", "/staff/divisions/1",
+                          "/staff/courses/new", "/staff/courses/1/edit", "/staff/courses/1/meetings"],
 }
 
 

@@ -20,6 +20,18 @@ class Course(BaseModel):
     capacity = pw.IntegerField()
     price_cents = pw.IntegerField(default=0)
     description = pw.TextField(default="")
+    level = pw.CharField(max_length=40, default="")
+    first_day = pw.DateField(null=True)
+    last_day = pw.DateField(null=True)
+    weekdays = pw.CharField(max_length=13, default="")  # "0,3": Monday and Thursday (Python's weekday numbers)
+    start_time = pw.TimeField(null=True)  # the weekly pattern, in the company's local time
+    duration_minutes = pw.IntegerField(null=True)
+    open_for_registration = pw.BooleanField(default=True)
+    payable_online = pw.BooleanField(default=False)  # its orders, put on account, may be paid online
+
+    @property
+    def weekday_numbers(self):
+        return [int(d) for d in self.weekdays.split(",") if d]
 
 
 class Meeting(BaseModel):

@@ -38,19 +38,25 @@ def absence_reasons():
     return list(AbsenceReason.select().order_by(AbsenceReason.sort_order, AbsenceReason.name))
 
 
+def save_named(model, row_id, values, taken, refused):
+    """Add (row_id None) or change a row of a table whose names are unique; `taken(name, row_id)` checks first,
+    and `refused(name)` is raised when the name is another row's, also when saved at the same moment elsewhere."""
+    try:
+        with write_transaction():
+            if taken(values["name"], row_id):
+                raise refused(values["name"])
+            if row_id is None:
+                return model.create(**values)
+            model.update(**values).where(model.id == row_id).execute()
+            return model.get_by_id(row_id)
+    except IntegrityError as error:
+        raise refused(values["name"]) from error
+
+
 def save_reason(reason_id, name, patron_usable, active, sort_order):
     """Add (reason_id None) or change an absence reason; attendance already recorded keeps pointing at it."""
     values = {"name": name.strip(), "patron_usable": patron_usable, "active": active, "sort_order": sort_order}
-    try:
-        with write_transaction():
-            if reason_name_taken(values["name"], reason_id):
-                raise ReasonNameTaken(values["name"])
-            if reason_id is None:
-                return AbsenceReason.create(**values)
-            AbsenceReason.update(**values).where(AbsenceReason.id == reason_id).execute()
-            return AbsenceReason.get_by_id(reason_id)
-    except IntegrityError as error:  # the same name saved at the same moment by someone else
-        raise ReasonNameTaken(values["name"]) from error
+    return save_named(AbsenceReason, reason_id, values, reason_name_taken, ReasonNameTaken)
 
 
 def courses_with_meetings_to_come(now):
