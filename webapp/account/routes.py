@@ -28,4 +28,4 @@ def payments():
                   gateway=provider_for(current_company()))
 
 
-from . import contact_routes, student_routes  # noqa: E402,F401 (their routes join this blueprint)
+from . import contact_routes, student_routes, student_sections  # noqa: E402,F401 (their routes join this blueprint)

@@ -30,6 +30,10 @@ class Company(BaseModel):
     payment_gateway = pw.CharField(max_length=32, default="")  # "sandbox", "stripe", or "" for none
     brand_colour = pw.CharField(max_length=7, default="#0b5563")  # the header of pages and emails
     waitlist_hold_hours = pw.IntegerField(default=48)  # how long a seat offered from the waitlist is held
+    cancel_waitlist = pw.BooleanField(default=False)  # families may take a student off a waitlist
+    show_attendance = pw.BooleanField(default=False)  # Your Student(s) → Attendance
+    show_passes = pw.BooleanField(default=False)  # Your Student(s) → Passes
+    student_qr_codes = pw.BooleanField(default=False)  # Your Student(s) → QR Codes, and check-in by code
 
     @classmethod
     def current(cls):
