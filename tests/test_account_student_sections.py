@@ -292,3 +292,13 @@ def test_query_counts_do_not_grow_with_enrollments(signed_in, query_count):
     large = [query_count(dana.get, url) for url in urls]
     assert "Old class 29" in page_text(large[0][0]) and "Old class 29" in page_text(large[1][0])
     assert [count for _, count in large] == small
+
+
+def test_two_guardians_cancelling_the_same_waitlist_at_once_cancel_it_once(signed_in):
+    from conftest import at_once
+
+    dana, chris = signed_in("parent@example.com"), signed_in("partner@example.com")
+    url = f"/account/students/{student('Ben').id}/waitlist/{jazz_waitlist().id}/cancel"
+    answers = at_once([lambda c=c: c.post(url) for c in (dana, chris)])
+    assert sorted(a.status_code for a in answers) == [303, 409]
+    assert jazz_waitlist().status == Enrollment.CANCELLED
