@@ -6,7 +6,7 @@ from .auth.services import hash_password
 from .database import write_transaction
 from .attendance.services import report_absence
 from .models import (
-    AbsenceReason, Account, Attendance, Company, ContactEmail, ContactPhone, Course, Division, EmailOptOut, Enrollment,
+    AbsenceReason, Account, Attendance, CheckInCode, Company, ContactEmail, ContactPhone, Course, Division, EmailOptOut, Enrollment,
     Guardian, LedgerEntry, Location, MailingAddress, FutureAbsence, Meeting, Order, OrderLine, Permission, Student, StudentLink, User, utcnow,
 )
 
@@ -28,6 +28,7 @@ def load_demo():
             pay_balances_online=True, balance_mode=Company.BY_CUSTOMER, send_bill=True, makeup_tokens=True,
             future_absences=True, allow_drop=True, allow_transfer=False, full_ledger_history=False,
             payment_gateway="sandbox", statement_for_location=True, ledger_for_location=True, tax_id="12-3456789",
+            cancel_waitlist=True, show_attendance=True, show_passes=True, student_qr_codes=True,
         )
         today = datetime.datetime.now(ZoneInfo(company.timezone)).date()
         places = {name: _ensure(Location, {"name": name}, address=address) for name, address in (
@@ -42,6 +43,7 @@ def load_demo():
         _load_contacts(people)
         courses = _load_courses(places, acme, people["instructor@example.com"], today)
         _load_enrollments(people, courses, today)
+        _load_past_term(places, people, today)
         _load_orders(people, courses)
         _load_absences(company, people, courses, today)
         from .packages.demo import load_packages as _load_packages  # it builds on the helpers above
@@ -175,6 +177,24 @@ def _load_enrollments(people, courses, today):
         _ensure(Attendance, {"meeting": meeting, "student": people["Amy"]},
                 status=Attendance.ABSENT if absent else Attendance.PRESENT, reason=no_show if absent else None,
                 set_by_role=Attendance.BY_INSTRUCTOR, set_by=people["instructor@example.com"])
+
+
+def _load_past_term(places, people, today):
+    """Amy's "Creative Movement" last term (Downtown, completed, present every week) and each child's check-in code."""
+    course = _ensure(Course, {"name": "Creative Movement"}, location=places["Downtown"],
+                     instructor=people["instructor@example.com"], capacity=10, price_cents=15000,
+                     description="Mondays: movement and music for young dancers.")
+    if not Meeting.select().where(Meeting.course == course).exists():
+        first = today - datetime.timedelta(weeks=22) - datetime.timedelta(days=today.weekday())  # a Monday
+        for week in range(10):
+            starts = datetime.datetime.combine(first + datetime.timedelta(weeks=week), datetime.time(15, 30))
+            Meeting.create(course=course, starts_at=starts, ends_at=starts + datetime.timedelta(minutes=45))
+    _ensure(Enrollment, {"student": people["Amy"], "course": course}, status=Enrollment.REGISTERED)
+    for meeting in Meeting.select().where(Meeting.course == course):
+        _ensure(Attendance, {"meeting": meeting, "student": people["Amy"]}, status=Attendance.PRESENT,
+                set_by_role=Attendance.BY_INSTRUCTOR, set_by=people["instructor@example.com"])
+    for child in ("Amy", "Ben"):
+        _ensure(CheckInCode, {"student": people[child]})
 
 
 def _load_orders(people, courses):

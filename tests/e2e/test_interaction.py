@@ -116,12 +116,15 @@ PAGES = {
                            "/register/", "/register/mine", "/account/", "/account/payments", "/account/students",
                            "/account/students/1", "/account/students/1/edit", "/account/households/1/students/new",
                            "/account/households/1/information", "/account/households/1/phone/new",
-                           "/account/contacts/address/1", "/account/households/1/login-email/1"],
+                           "/account/contacts/address/1", "/account/households/1/login-email/1",
+                           "/account/students/2/enrollments?waitlist=1&past=1", "/account/students/1/attendance?past=1",
+                           "/account/students/1/passes", "/account/students/1/qr"],
     "instructor@example.com": ["/classes/"],
     "staff@example.com": ["/staff/", "/staff/pending/", "/staff/packages/", "/staff/billing/payments/new",
                           "/staff/billing/orders/new", "/staff/courses", "/staff/courses/1", "/staff/emails",
                           "/staff/locations", "/staff/locations/1", "/staff/divisions", "/staff/divisions/1",
-                          "/staff/courses/new", "/staff/courses/1/edit", "/staff/courses/1/meetings"],
+                          "/staff/courses/new", "/staff/courses/1/edit", "/staff/courses/1/meetings",
+                          "/staff/check-in/"],
 }
 
 

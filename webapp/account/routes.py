@@ -16,7 +16,10 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 @login_required
 def index():
     """My Account."""
-    return render("account/index.html", "content", households=family().memberships, students=family().students)
+    from .locations import location_form
+
+    return render("account/index.html", "content", households=family().memberships, students=family().students,
+                  location_form=location_form(current_user) if current_user.role == User.PATRON else None)
 
 
 @bp.route("/payments")
@@ -35,4 +38,4 @@ def payments():
                   gateway=provider_for(current_company()))
 
 
-from . import contact_routes, history, student_routes  # noqa: E402,F401 (their routes join this blueprint)
+from . import contact_routes, history, locations, student_routes, student_sections  # noqa: E402,F401 (their routes join this blueprint)

@@ -12,6 +12,7 @@ from .contacts import ContactEmail, ContactPhone, MailingAddress
 from .teaching import (
     AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting, WaitlistOffer,
 )
+from .student_pages import CheckInCode, ChosenLocation, new_check_in_code
 
 ALL_MODELS = [
     Company, Location, Division, Account, User, Permission, Guardian, Student, StudentLink,
@@ -20,4 +21,5 @@ ALL_MODELS = [
     Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
     RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage, CardRefund, ReminderSetting, ReminderSent,
     EmailOptOut, WaitlistOffer, ContactEmail, ContactPhone, MailingAddress, UserSession, AccessLink,
+    CheckInCode, ChosenLocation,
 ]

@@ -36,6 +36,10 @@ class Company(BaseModel):
     # switch the authorization off.
     require_recurring_authorization = pw.BooleanField(default=False)
     tax_id = pw.CharField(max_length=40, default="")  # shown on statements of amounts paid (tax receipts)
+    cancel_waitlist = pw.BooleanField(default=False)  # families may take a student off a waitlist
+    show_attendance = pw.BooleanField(default=False)  # Your Student(s) → Attendance
+    show_passes = pw.BooleanField(default=False)  # Your Student(s) → Passes
+    student_qr_codes = pw.BooleanField(default=False)  # Your Student(s) → QR Codes, and check-in by code
 
     @classmethod
     def current(cls):

@@ -21,7 +21,8 @@ GROUPS = [
                                         "require_recurring_authorization"]),
     ("Customer Portal → Financial", ["balance_mode", "max_unpaid_balance_cents", "full_ledger_history",
                                      "statement_for_location", "ledger_for_location", "tax_id"]),
-    ("Class Registration", ["future_absences", "no_show_fee_cents", "waitlist_hold_hours"]),
+    ("Class Registration", ["future_absences", "no_show_fee_cents", "waitlist_hold_hours", "cancel_waitlist"]),
+    ("Customer Portal → Your Student(s)", ["show_attendance", "show_passes", "student_qr_codes"]),
     ("Makeups", ["makeup_tokens"]),
     ("Punch Passes", ["guardian_punch_redeem"]),
 ]
@@ -59,6 +60,10 @@ class PreferencesForm(FlaskForm):
     waitlist_hold_hours = WholeNumberField("Hours a seat offered from the waitlist is held",
                                            invalid_value_message="Enter a number of hours from 1 to 336.", validators=[
         InputRequired("Enter a number of hours from 1 to 336."), NumberRange(1, 336, "Use 1 to 336 hours (two weeks).")])
+    cancel_waitlist = BooleanField("Families may cancel a waitlist enrollment")
+    show_attendance = BooleanField("Families see each student's attendance")
+    show_passes = BooleanField("Families see each student's punch passes under Your Student(s)")
+    student_qr_codes = BooleanField("QR codes for check-in (each student's code, the staff check-in page)")
     makeup_tokens = BooleanField("Makeup tokens (an absence reported ahead earns a makeup class)")
     guardian_punch_redeem = BooleanField("Guardians may redeem punches")
 

@@ -1,0 +1,118 @@
+"""Your Student(s), per student: Enrollments (current, waitlist, past; Cancel Waitlist), Attendance, Passes and
+the QR code. An option the company switched off is absent (404), not greyed."""
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..access import family, role_required, student_or_404
+from ..clock import local_now
+from ..extensions import htmx
+from ..models import User
+from ..packages.access import money_visible
+from ..packages.passes import student_passes
+from ..templating import current_company, render
+from .attendance_record import attendance_of
+from .check_in_codes import code_of, qr_svg, rotate_code
+from .enrollments import EnrollmentRefused, cancel_waitlist, student_enrollments
+from .routes import bp
+from .student_records import editable_student_or_403
+
+
+def _switched_on(preference):
+    if not getattr(current_company(), preference):
+        abort(404)
+
+
+def _shown(name):
+    """A Show/Hide toggle from the query string (links, so it works with JavaScript off)."""
+    return request.args.get(name) == "1"
+
+
+def _enrollments_page(student, status=200, error=None, show_waitlist=None):
+    show_waitlist = _shown("waitlist") if show_waitlist is None else show_waitlist
+    rows = student_enrollments(student, local_now())
+    return render("account/enrollments.html", "content", status=status, student=student, rows=rows,
+                  show_waitlist=show_waitlist, show_past=_shown("past"), error=error,
+                  may_cancel=current_company().cancel_waitlist
+                  and student.billing_account_id in family().account_ids)
+
+
+@bp.route("/students/<int:student_id>/enrollments")
+@role_required(User.PATRON)
+def enrollments(student_id):
+    """View Current Enrollments, Show/Hide Waitlist Enrollments and Past Enrollments."""
+    return _enrollments_page(student_or_404(current_user, student_id))
+
+
+@bp.route("/students/<int:student_id>/waitlist/<int:enrollment_id>/cancel", methods=["POST"])
+@role_required(User.PATRON)
+def cancel_waitlist_enrollment(student_id, enrollment_id):
+    """Cancel Waitlist (when the company allows it): guardians of the billing household only."""
+    _switched_on("cancel_waitlist")
+    student = editable_student_or_403(current_user, student_id)
+    try:
+        course = cancel_waitlist(student, enrollment_id)
+    except EnrollmentRefused as refused:
+        return _enrollments_page(student, status=409, error=str(refused), show_waitlist=True)
+    flash(f"{student.first_name} is off the {course.name} waitlist.", "success")
+    if htmx:
+        return _enrollments_page(student, show_waitlist=True)
+    return redirect(url_for("account.enrollments", student_id=student.id, waitlist=1), 303)
+
+
+@bp.route("/students/<int:student_id>/attendance")
+@role_required(User.PATRON)
+def attendance(student_id):
+    """Attendance (when enabled): every meeting of the current (and, shown, past) enrollments, with totals."""
+    _switched_on("show_attendance")
+    student = student_or_404(current_user, student_id)
+    now = local_now()
+    rows = student_enrollments(student, now)
+    show_past = _shown("past")
+    return render("account/attendance.html", "content", student=student, show_past=show_past,
+                  current=attendance_of(student, rows.current, now),
+                  past=attendance_of(student, rows.past, now) if show_past else [], has_past=bool(rows.past))
+
+
+@bp.route("/students/<int:student_id>/passes")
+@role_required(User.PATRON)
+def passes(student_id):
+    """Passes (when enabled): name, punches used and remaining, purchased, active, expiry, and the amount paid
+    where the user may see the household's balance."""
+    _switched_on("show_passes")
+    student = student_or_404(current_user, student_id)
+    shows_money = money_visible(current_user)(student.billing_account_id)
+    return render("account/passes.html", "content", student=student, today=local_now().date(),
+                  passes=student_passes([student.id], shows_money), shows_money=shows_money)
+
+
+def _is_primary_of(student):
+    return any(m.is_primary and m.account_id == student.billing_account_id for m in family().memberships)
+
+
+def _qr_page(student, status=200):
+    code = code_of(student)
+    return render("account/qr.html", "content", status=status, student=student, code=code,
+                  svg=qr_svg(code) if code else None, may_rotate=_is_primary_of(student))
+
+
+@bp.route("/students/<int:student_id>/qr")
+@role_required(User.PATRON)
+def qr_code(student_id):
+    """QR Codes (when enabled): the student's check-in code as a QR code, and the code as text."""
+    _switched_on("student_qr_codes")
+    return _qr_page(student_or_404(current_user, student_id))
+
+
+@bp.route("/students/<int:student_id>/qr", methods=["POST"])
+@role_required(User.PATRON)
+def rotate_qr_code(student_id):
+    """A new code for the student (the first one, or a replacement): the primary guardian only."""
+    _switched_on("student_qr_codes")
+    student = student_or_404(current_user, student_id)
+    if not _is_primary_of(student):
+        abort(403)
+    rotate_code(student)
+    flash(f"{student.first_name} has a new check-in code; the old one no longer works.", "success")
+    if htmx:
+        return _qr_page(student)
+    return redirect(url_for("account.qr_code", student_id=student.id), 303)
