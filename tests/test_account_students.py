@@ -124,8 +124,8 @@ def test_your_students_query_count_does_not_grow_with_the_family(signed_in, quer
 
 def test_my_account_follows_the_seeds_order_and_links_each_section(signed_in):
     html = signed_in("parent@example.com").get("/account/").get_data(as_text=True)
-    order = [html.index(h) for h in ('id="students-title"', 'id="payments-title"', 'id="information-title"',
-                                     'id="security-title"')]
+    order = [html.index(h) for h in ('id="students-title"', 'id="payments-title"', 'id="history-title"',
+                                     'id="information-title"', 'id="security-title"')]
     assert order == sorted(order)
     assert 'href="/account/students"' in html and f'href="/account/households/{smith().id}/information"' in html
     assert "not in the portal yet" not in html
