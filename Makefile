@@ -14,13 +14,14 @@ run: setup
 	@echo "    parent@example.com (Dana, primary guardian)   partner@example.com (Chris)"
 	@echo "    nanny@example.com (Jo, no payment grant)        grandparents@example.com (Karie)"
 	@echo "    trainee@example.com (Lee, Acme trainee)         instructor@example.com (Pat)"
-	@echo "    staff@example.com (Sam, staff)"
+	@echo "    staff@example.com (Sam, staff)              frontdesk@example.com (Alex, staff, no billing)"
 	@echo ""
 	@echo "  The web server and one job consumer run together (Procfile); Ctrl-C stops both."
 	HOST=$(HOST) .venv/bin/honcho start -f Procfile -p $(PORT)
 
+# One pytest worker per core (pytest-xdist): every test has its own database, so they run side by side.
 test: setup browser
-	$(PY) -m pytest --ignore=tests/reliability --ignore=tests/prod
+	$(PY) -m pytest -n auto --ignore=tests/reliability --ignore=tests/prod
 
 # Faults and load against real gunicorn processes: on SQLite, then on PostgreSQL when PG_URL answers.
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/cubby_ci

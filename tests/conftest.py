@@ -45,6 +45,8 @@ def pytest_configure(config):
     from webapp.config import ROOT
 
     prepared.VERIFY = True
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller has built the static files before starting it
     static, manifest = ROOT / "static", ROOT / "static" / BUILD / "manifest.json"
     if not manifest.exists() or max((static / name).stat().st_mtime for name in SHELL) > manifest.stat().st_mtime:
         build(static)  # the tests see the stylesheet and script as they are now
