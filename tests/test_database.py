@@ -48,7 +48,7 @@ def test_loading_the_demo_twice_changes_nothing(app):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert {model.__name__: model.select().count() for model in ALL_MODELS} == before
-    assert before["Order"] == 7 and before["User"] == 8  # Morgan Smith, invited; four orders, Ben's package, Amy's punch pass, a pending PO
+    assert before["Order"] == 7 and before["User"] == 9  # Morgan Smith, invited; Alex Kim; four orders, Ben's package, Amy's punch pass, a pending PO
 
 
 def test_demo_order_balances_come_from_the_ledger(app):

@@ -250,7 +250,7 @@ def test_bad_guardian_input_gets_a_message_by_the_field_and_stores_nothing(app, 
         html = response.get_data(as_text=True)
         assert f'id="{field}-error"' in html and message in html
     with app.app_context():
-        assert User.select().count() == 8 and Guardian.select().count() == 6
+        assert User.select().count() == 9 and Guardian.select().count() == 6
     assert outbox == []
 
 

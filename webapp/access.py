@@ -144,4 +144,5 @@ def billing_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    wrapped.needs_billing = True  # the front-desk tests find every billing route by this mark
     return wrapped

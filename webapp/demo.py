@@ -64,10 +64,13 @@ def _load_people(acme):
         ("trainee@example.com", "Lee Park", User.PATRON),
         ("instructor@example.com", "Pat Lee", User.INSTRUCTOR),
         ("staff@example.com", "Sam Ortiz", User.STAFF),
+        ("frontdesk@example.com", "Alex Kim", User.STAFF),
     ]:
         users[email] = _ensure(User, {"email": email}, name=name, role=role, password_hash=password)
     for code in (Permission.ACCESS_BILLING_TAB, Permission.VIEW_ALL_STUDENT_ENROLLMENTS):
         _ensure(Permission, {"user": users["staff@example.com"], "code": code})
+    # The front desk checks students in and reads rosters, and takes no money: no "Access Billing Tab".
+    _ensure(Permission, {"user": users["frontdesk@example.com"], "code": Permission.VIEW_ALL_STUDENT_ENROLLMENTS})
 
     smith = _ensure(Account, {"name": "Smith household"})
     forest = _ensure(Account, {"name": "Forest household"})
