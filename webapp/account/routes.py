@@ -26,15 +26,15 @@ def index():
 @role_required(User.PATRON)
 def payments():
     """Payments: what is outstanding, the credit and the last payment (with the balance grant), and the stored
-    payment methods (with the payment grant); anyone with neither gets 403."""
+    payment methods (any guardian with portal access); a patron of no household gets 403."""
     household = family()
-    if not (household.may_pay or household.balance_accounts):
+    if not (household.may_save_methods or household.balance_accounts):
         abort(403)
     seen = [a.id for a in household.balance_accounts]
     credits = [(a, unapplied_credit(a)) for a in household.balance_accounts]  # one query per household of the user
     return render("account/payments.html", "content", balances=visible_balances(household, current_company()),
                   credits=[(a, cents) for a, cents in credits if cents], last_payment=last_payment(seen) if seen else None,
-                  methods=saved_methods(current_user) if household.may_pay else [],
+                  methods=saved_methods(current_user) if household.may_save_methods else [],
                   gateway=provider_for(current_company()))
 
 

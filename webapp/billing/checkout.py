@@ -15,7 +15,7 @@ import uuid
 from peewee import IntegrityError
 
 from ..database import write_transaction
-from ..gateway import Declined, GatewayError, provider_for, provider_named
+from ..gateway import NOT_CONFIGURED, Declined, GatewayError, provider_for, provider_named
 from ..models import Allocation, CartItem, CheckoutLock, LedgerEntry, Order, Payment, PaymentMethod, utcnow
 from ..outbox import deliver
 from ..pending.services import has_pending_payment
@@ -110,7 +110,7 @@ def start_checkout(company, user, amount=None, save_method=False):
     """
     provider = provider_for(company)
     if provider is None:
-        raise CheckoutRefused("This business does not take online payments. Please pay at the front desk.")
+        raise CheckoutRefused(f"{NOT_CONFIGURED} Please pay at the front desk.")
     with write_transaction():
         cancel_abandoned(user)
         cart = cart_of(user)

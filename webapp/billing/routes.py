@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..access import cart_changed, family, role_required
 from ..database import write_transaction
 from ..extensions import htmx
-from ..gateway import GatewayError, provider_for
+from ..gateway import NOT_CONFIGURED, GatewayError, provider_for
 from ..models import Payment, PaymentMethod, User
 from ..templating import current_company, money, render
 from . import checkout
@@ -194,11 +194,11 @@ def apply_credit():
 @role_required(User.PATRON)
 def add_method():
     """Add Payment Method without paying: the provider's card page saves it, and its notification keeps it here."""
-    if not family().may_pay:
+    if not family().may_save_methods:
         abort(403)
     provider = provider_for(current_company())
     if provider is None:
-        flash("This account is not configured to accept online payments, so cards cannot be added.", "error")
+        flash(f"{NOT_CONFIGURED} Payment methods cannot be added.", "error")
         return redirect(url_for("account.payments"), 303)
     if provider.name != "sandbox":  # Stripe's Add a card is its own page (gateway/stripe_routes.py)
         abort(404)

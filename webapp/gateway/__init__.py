@@ -3,6 +3,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 
+NOT_CONFIGURED = "This account is not configured to accept online payments."  # seed 004, when no gateway is set
+
+
 class GatewayError(Exception):
     """The gateway refused or failed; the message is for the payer."""
 
