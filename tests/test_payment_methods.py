@@ -120,3 +120,86 @@ def test_without_a_gateway_nothing_can_be_paid_not_even_with_a_saved_card(signed
         refused = dana.post("/billing/checkout", data={"method": choice})
         assert refused.status_code == 422 and NOT_CONFIGURED in page_text(refused)
     assert Payment.select().count() == 0 and balances(1001) == {1001: 14000}
+
+
+def add_bank_account(client, routing="110000000", account="000123456789"):
+    """Add Payment Method → Bank Account, then Save the bank account on the sandbox's page."""
+    bank_page = client.post("/billing/payment-methods/new", data={"kind": "bank"})
+    assert bank_page.status_code == 303, page_text(bank_page)
+    page = client.get(bank_page.headers["Location"])
+    assert "Add a bank account" in page_text(page) and "Routing number" in page_text(page)
+    return client.post(bank_page.headers["Location"], data={"routing": routing, "account": account,
+                                                             "name": "Dana Smith"})
+
+
+def test_with_echecks_a_bank_account_is_saved_on_the_providers_page_keeping_only_the_last_four_and_the_bank(signed_in):
+    from webapp.gateway.sandbox import SandboxToken
+
+    Company.update(echecks=True).execute()
+    dana = signed_in("parent@example.com")
+    page = page_text(dana.get("/account/payments"))
+    assert "Payment Method Type" in page and "Bank Account" in page and "Credit Card (or Debit card)" in page
+    back = add_bank_account(dana)
+    assert back.status_code == 303 and back.headers["Location"].endswith("/account/payments")
+    (method,) = methods_of("parent@example.com")
+    assert (method.kind, method.brand, method.last4, method.exp_month, method.is_default) == (
+        "bank", "Sandbox Test Bank", "6789", None, True)
+    assert "110000000" not in repr(method.__data__) and "123456789" not in repr(method.__data__)
+    assert "123456789" not in repr([t.__data__ for t in SandboxToken.select()])  # the sandbox drops them too
+    text = page_text(dana.get("/account/payments"))
+    assert "Bank Account · Sandbox Test Bank ending 6789 · Default · Recurring billing: not authorized" in text
+    assert "expires" not in text
+    edit = page_text(dana.get(f"/billing/payment-methods/{method.id}"))
+    assert "Bank Account" in edit and "Sandbox Test Bank ending 6789" in edit and "expires" not in edit
+    assert charges() == 0 and Payment.select().count() == 0
+
+
+def test_the_methods_list_tells_a_card_from_a_bank_account(signed_in):
+    Company.update(echecks=True).execute()
+    dana = signed_in("parent@example.com")
+    add_card_on_the_sandbox_page(dana, name="Dana Smith")
+    add_bank_account(dana, routing="021000021", account="4321")
+    text = page_text(dana.get("/account/payments"))
+    assert "Credit Card · Visa ending 4242 · expires 12/39 · Default" in text
+    assert "Bank Account · JPMorgan Chase ending 4321 · Recurring billing" in text
+    dana.post("/billing/cart/orders/1001")
+    cart = page_text(dana.get("/billing/cart"))
+    assert "Visa ending 4242, expires 12/39" in cart and "JPMorgan Chase ending 4321" in cart
+
+
+@pytest.mark.parametrize("routing, account, message", [
+    ("110000001", "000123456789", "That routing number is not valid."),
+    ("11000000", "000123456789", "Use the 9 digits of the routing number."),
+    ("١١٠٠٠٠٠٠٠", "000123456789", "Use the 9 digits of the routing number."),
+    ("110000000", "123", "Use 4 to 17 digits."),
+    ("110000000", "", "Enter the account number."),
+])
+def test_a_bank_account_the_page_refuses_is_not_saved_and_says_why_next_to_the_field(signed_in, routing, account,
+                                                                                     message):
+    Company.update(echecks=True).execute()
+    refused = add_bank_account(signed_in("parent@example.com"), routing, account)
+    assert refused.status_code == 422 and message in page_text(refused)
+    assert PaymentMethod.select().count() == 0
+
+
+def test_without_echecks_no_bank_account_is_offered_or_taken(signed_in):
+    dana = signed_in("parent@example.com")
+    text = page_text(dana.get("/account/payments"))
+    assert "Add Payment Method" in text and "Bank Account" not in text and "Payment Method Type" not in text
+    refused = dana.post("/billing/payment-methods/new", data={"kind": "bank"})
+    assert refused.status_code == 422 and "Only a card can be added here" in page_text(refused)
+    fragment = dana.post("/billing/payment-methods/new", data={"kind": "bank"}, headers=HX)
+    assert fragment.status_code == 422 and "<html" not in fragment.get_data(as_text=True)
+    assert dana.post("/billing/payment-methods/new").headers["Location"].startswith("/sandbox-gateway/pay/")
+    from webapp.gateway.sandbox import SandboxSession
+    assert [s.kind for s in SandboxSession.select()] == ["card"]
+
+
+def test_a_bank_account_for_another_guardian_or_staff(signed_in):
+    Company.update(echecks=True).execute()
+    add_bank_account(signed_in("parent@example.com"))
+    (method,) = methods_of("parent@example.com")
+    assert signed_in("partner@example.com").get(f"/billing/payment-methods/{method.id}").status_code == 404
+    sam = signed_in("staff@example.com")
+    assert sam.post("/billing/payment-methods/new", data={"kind": "bank"}).status_code == 403
+    assert sam.get(f"/billing/payment-methods/{method.id}").status_code == 403

@@ -20,13 +20,15 @@ class GatewayTimeout(GatewayError):
 
 @dataclass(frozen=True)
 class Card:
-    """What a token stands for, as much as Cubby may keep."""
+    """What a token stands for, as much as Cubby may keep: a card, or (kind "bank") a bank account, whose brand is
+    the bank's name and which has no expiry."""
 
     token: str
     brand: str
     last4: str
-    exp_month: int
-    exp_year: int
+    exp_month: int | None
+    exp_year: int | None
+    kind: str = "card"
 
 
 @dataclass(frozen=True)
