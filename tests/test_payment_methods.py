@@ -203,3 +203,17 @@ def test_a_bank_account_for_another_guardian_or_staff(signed_in):
     sam = signed_in("staff@example.com")
     assert sam.post("/billing/payment-methods/new", data={"kind": "bank"}).status_code == 403
     assert sam.get(f"/billing/payment-methods/{method.id}").status_code == 403
+
+
+def test_a_saved_bank_account_pays_and_the_ledger_says_it_was_a_bank_account(signed_in):
+    from webapp.models import LedgerEntry
+
+    Company.update(echecks=True).execute()
+    dana = signed_in("parent@example.com")
+    add_bank_account(dana)
+    (method,) = methods_of("parent@example.com")
+    dana.post("/billing/cart/orders/1001")
+    paid = dana.post("/billing/checkout", data={"method": str(method.id)}, follow_redirects=True)
+    assert "Receipt" in page_text(paid) and balances(1001) == {1001: 0}
+    (entry,) = LedgerEntry.select().where((LedgerEntry.kind == LedgerEntry.PAYMENT) & LedgerEntry.payment.is_null(False))
+    assert entry.memo == "Bank account payment (Sandbox Test Bank 6789)"

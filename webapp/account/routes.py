@@ -48,7 +48,8 @@ def payments_page(add_form=None, status=200):
     if add_form is None:
         add_form = AddPaymentMethodForm(formdata=None)
     add_form.set_kinds(offers_bank_accounts(gateway))
-    return render("account/payments.html", "content", status=status, add_form=add_form, balances=visible_balances(household, current_company()),
+    return render("account/payments.html", "content", status=status, add_form=add_form,
+                  balances=visible_balances(household, current_company()),
                   credits=[(a, cents) for a, cents in credits if cents], last_payment=last_payment(seen) if seen else None,
                   methods=saved_methods(current_user) if household.may_save_methods else [],
                   gateway=gateway)
