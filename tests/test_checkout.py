@@ -179,9 +179,9 @@ def test_the_other_guardian_can_pay_once_the_first_checkout_is_abandoned(dana, s
 
 def test_without_a_gateway_checkout_explains_that_online_payments_are_not_taken(dana):
     Company.update(payment_gateway="").execute()
-    assert "This business does not take online payments." in page_text(dana.get("/billing/cart"))
+    assert "This account is not configured to accept online payments." in page_text(dana.get("/billing/cart"))
     response = dana.post("/billing/checkout", data={"method": "new"})
-    assert response.status_code == 422 and "does not take online payments" in page_text(response)
+    assert response.status_code == 422 and "not configured to accept online payments" in page_text(response)
     assert Payment.select().count() == 0
 
 

@@ -116,13 +116,17 @@ def test_add_a_card_without_paying_uses_a_setup_intent(stripe_app, stripe_dana, 
     assert again.status_code == 303 and PaymentMethod.select().count() == 1
 
 
-def test_add_a_card_needs_the_payment_grant(stripe_app, localstripe):
+def test_add_a_card_needs_a_guardian_not_the_payment_grant(stripe_app, localstripe):
     from conftest import sign_in
 
-    jo = stripe_app.test_client()
-    sign_in(jo, "nanny@example.com")
-    assert jo.post("/stripe-gateway/cards").status_code == 403
+    sam = stripe_app.test_client()
+    sign_in(sam, "staff@example.com")
+    assert sam.post("/stripe-gateway/cards").status_code == 403
     assert not StripeCustomer.select().exists()
+    jo = stripe_app.test_client()  # a secondary guardian with portal access saves methods (seed 004's NOTE)
+    sign_in(jo, "nanny@example.com")
+    started = jo.post("/stripe-gateway/cards")
+    assert started.status_code == 303 and "Add a card" in page_text(jo.get(started.headers["Location"]))
 
 
 def refund_entries():

@@ -51,6 +51,11 @@ class Family:
     def may_pay(self):
         return any(m.can_make_payments for m in self.memberships)
 
+    @property
+    def may_save_methods(self):
+        """Any guardian with portal access keeps payment methods; paying with them takes the payment grant (seed 004)."""
+        return bool(self.memberships)
+
     def may_pay_for(self, account_id):
         """True when the user holds the payment grant in that household."""
         return any(m.can_make_payments for m in self.memberships if m.account_id == account_id)

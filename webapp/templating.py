@@ -103,10 +103,12 @@ def init_app(app):
     app.jinja_env.filters.update(money=money, day=day, clock=clock, local_time=local_time)
     from .access import family, may_bill
     from .billing.cart import cart_count
+    from .gateway import NOT_CONFIGURED
 
     app.jinja_env.globals.update(url_for=page_url_for, current_company=current_company, family=family,
                                  cart_count=cart_count, may_bill=may_bill,
-                                 may_pay=lambda account_id: family().may_pay_for(account_id))
+                                 may_pay=lambda account_id: family().may_pay_for(account_id),
+                                 not_configured=NOT_CONFIGURED)
     # The field macro is a global so that blocks rendered alone (htmx fragments) can use it too.
     with app.app_context():
         app.jinja_env.globals["field"] = app.jinja_env.get_template("partials/_field.html").module.field

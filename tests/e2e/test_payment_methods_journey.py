@@ -51,3 +51,27 @@ def test_dana_adds_a_card_makes_it_default_authorizes_recurring_and_deletes_the_
     expect(page.get_by_text("Visa ending 4242 is deleted.")).to_be_visible()
     expect(page.locator("li", has_text="Visa ending 4242")).to_have_count(0)
     check(page)
+
+
+def test_with_echecks_dana_adds_a_bank_account_on_the_sandboxs_page(page, app):
+    from webapp.extensions import db
+    from webapp.models import Company
+
+    with app.app_context(), db.connection_context():
+        Company.update(echecks=True).execute()
+    sign_in(page, "parent@example.com")
+    page.goto("/account/payments")
+    page.get_by_role("group", name="Payment Method Type").get_by_label("Bank Account").check()
+    check(page)
+    page.get_by_role("button", name="Add Payment Method").tap()
+    expect(page.get_by_role("heading", name="Add a bank account", level=1)).to_be_visible()
+    check(page)
+    page.get_by_label("Routing number").fill("110000000")
+    page.get_by_label("Account number").fill("000123456789")
+    page.get_by_label("Name on the account").fill("Dana Smith")
+    page.get_by_role("button", name="Save the bank account").tap()
+    expect(page).to_have_url(re.compile(r"/account/payments$"))
+    bank = page.locator("li", has_text="Sandbox Test Bank ending 6789")
+    expect(bank).to_contain_text("Bank Account · Sandbox Test Bank ending 6789 · Default")
+    expect(bank).not_to_contain_text("expires")
+    check(page)

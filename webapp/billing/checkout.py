@@ -15,7 +15,7 @@ import uuid
 from peewee import IntegrityError
 
 from ..database import write_transaction
-from ..gateway import Declined, GatewayError, provider_for, provider_named
+from ..gateway import NOT_CONFIGURED, Declined, GatewayError, provider_for, provider_named
 from ..models import Allocation, CartItem, CheckoutLock, LedgerEntry, Order, Payment, PaymentMethod, utcnow
 from ..outbox import deliver
 from ..pending.services import has_pending_payment
@@ -110,7 +110,7 @@ def start_checkout(company, user, amount=None, save_method=False):
     """
     provider = provider_for(company)
     if provider is None:
-        raise CheckoutRefused("This business does not take online payments. Please pay at the front desk.")
+        raise CheckoutRefused(f"{NOT_CONFIGURED} Please pay at the front desk.")
     with write_transaction():
         cancel_abandoned(user)
         cart = cart_of(user)
@@ -251,7 +251,8 @@ def _settle(payment, charge):
         ).where((Payment.id == payment.id) & (Payment.state == Payment.PROCESSING)).execute()
         if not settled:
             return None
-        _post_allocations(payment, LedgerEntry.PAYMENT, f"Card payment ({charge.card.brand} {charge.card.last4})",
+        paid_by = "Bank account payment" if charge.card.kind == PaymentMethod.BANK else "Card payment"
+        _post_allocations(payment, LedgerEntry.PAYMENT, f"{paid_by} ({charge.card.brand} {charge.card.last4})",
                           payment.user_id)
         register_paid(payment, payment.user_id)
         CheckoutLock.delete().where(CheckoutLock.payment == payment).execute()
@@ -268,7 +269,7 @@ def save_payment_method(user_id, gateway, card):
     from ..models import Company
 
     return PaymentMethod.create(
-        user=user_id, gateway=gateway, token=card.token, brand=card.brand, last4=card.last4,
+        user=user_id, gateway=gateway, token=card.token, kind=card.kind, brand=card.brand, last4=card.last4,
         exp_month=card.exp_month, exp_year=card.exp_year, is_default=not saved.exists(),
         recurring=Company.current().require_recurring_authorization,  # saved under that rule: authorized
     )

@@ -26,6 +26,19 @@ class PaymentMethodForm(FlaskForm):
     recurring = BooleanField("This payment method is authorized for recurring billing")
 
 
+class AddPaymentMethodForm(FlaskForm):
+    """Add Payment Method: the seed's Payment Method Type, a bank account only when the company takes eChecks."""
+
+    kind = RadioField("Payment Method Type", default="card", validate_choice=False)
+
+    def set_kinds(self, bank_accounts):
+        self.kind.choices = [("card", "Credit Card (or Debit card)")] + ([("bank", "Bank Account")] if bank_accounts else [])
+
+    def validate_kind(self, field):
+        if field.data not in dict(field.choices):
+            raise ValidationError("Only a card can be added here: this school does not take bank accounts online.")
+
+
 class CheckoutForm(FlaskForm):
     amount = MoneyField("Amount to pay", validators=[Optional(), Length(max=20)])
     method = RadioField("Pay with", default=NEW_CARD, validate_choice=True)
@@ -33,7 +46,7 @@ class CheckoutForm(FlaskForm):
 
     def set_methods(self, saved, fresh=False):
         """The saved cards and A new card; a fresh form (not the one posted) starts on the default card."""
-        self.method.choices = [(str(m.id), f"{m.brand} ending {m.last4}, expires {m.exp_month:02d}/{m.exp_year % 100:02d}")
+        self.method.choices = [(str(m.id), m.label + (f", expires {m.expires}" if m.expires else ""))
                                for m in saved] + [(NEW_CARD, "A new card")]
         if saved and (fresh or not self.is_submitted()):
             self.method.data = str(next((m.id for m in saved if m.is_default), saved[0].id))

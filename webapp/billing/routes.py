@@ -3,14 +3,15 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import cart_changed, family, role_required
+from ..account.routes import offers_bank_accounts, payments_page
 from ..database import write_transaction
 from ..extensions import htmx
-from ..gateway import GatewayError, provider_for
+from ..gateway import NOT_CONFIGURED, GatewayError, provider_for
 from ..models import Payment, PaymentMethod, User
 from ..templating import current_company, money, render
 from . import checkout
 from .cart import CartRefused, add_to_cart, cart_of, cart_order_ids, payable_order_or_404, remove_from_cart, with_lines
-from .forms import NEW_CARD, CheckoutForm, PaymentMethodForm
+from .forms import NEW_CARD, AddPaymentMethodForm, CheckoutForm, PaymentMethodForm
 from .ledger import payable_online_orders, unapplied_credit
 from .methods import delete_method, make_default, method_or_404, saved_methods, update_method
 from .receipts import paid_with, planned_lines, receipt_lines
@@ -194,20 +195,28 @@ def apply_credit():
 @role_required(User.PATRON)
 def add_method():
     """Add Payment Method without paying: the provider's card page saves it, and its notification keeps it here."""
-    if not family().may_pay:
+    if not family().may_save_methods:
         abort(403)
     provider = provider_for(current_company())
     if provider is None:
-        flash("This account is not configured to accept online payments, so cards cannot be added.", "error")
+        flash(f"{NOT_CONFIGURED} Payment methods cannot be added.", "error")
         return redirect(url_for("account.payments"), 303)
     if provider.name != "sandbox":  # Stripe's Add a card is its own page (gateway/stripe_routes.py)
         abort(404)
     if len(saved_methods(current_user)) >= PaymentMethod.MAX_PER_GUARDIAN:
         flash("You already keep three payment methods: delete one to add another.", "error")
         return redirect(url_for("account.payments"), 303)
+    form = AddPaymentMethodForm()
+    form.set_kinds(offers_bank_accounts(provider))
+    if not form.validate_on_submit():
+        return payments_page(add_form=form, status=422)
+    back = url_for("account.payments", _external=True)
     with write_transaction():
-        card_page = provider.prepare_card(current_user.id, url_for("account.payments", _external=True))
-    return redirect(card_page, 303)
+        if form.kind.data == PaymentMethod.BANK:
+            page = provider.prepare_bank_account(current_user.id, back)
+        else:
+            page = provider.prepare_card(current_user.id, back)
+    return redirect(page, 303)
 
 
 @bp.route("/payment-methods/<int:method_id>/default", methods=["POST"])
@@ -216,7 +225,7 @@ def default_method(method_id):
     """Make a saved card the default."""
     method = method_or_404(current_user, method_id)
     make_default(method)
-    flash(f"{method.brand} ending {method.last4} is now your default card.", "success")
+    flash(f"{method.label} is now your default payment method.", "success")
     return redirect(url_for("account.payments"), 303)
 
 
@@ -228,7 +237,7 @@ def edit_method(method_id):
     form = PaymentMethodForm(obj=None, set_default=method.is_default, recurring=method.recurring)
     if form.validate_on_submit():
         update_method(method, form.set_default.data, form.recurring.data)
-        flash(f"{method.brand} ending {method.last4} is saved.", "success")
+        flash(f"{method.label} is saved.", "success")
         return redirect(url_for("account.payments"), 303)
     return render("account/payment_method.html", "content", method=method, form=form,
                   required=current_company().require_recurring_authorization)
@@ -244,5 +253,5 @@ def forget_method(method_id):
               "error")
         return redirect(url_for("account.payments"), 303)
     delete_method(method)
-    flash(f"{method.brand} ending {method.last4} is deleted.", "success")
+    flash(f"{method.label} is deleted.", "success")
     return redirect(url_for("account.payments"), 303)

@@ -3,6 +3,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 
+NOT_CONFIGURED = "This account is not configured to accept online payments."  # seed 004, when no gateway is set
+
+
 class GatewayError(Exception):
     """The gateway refused or failed; the message is for the payer."""
 
@@ -17,13 +20,15 @@ class GatewayTimeout(GatewayError):
 
 @dataclass(frozen=True)
 class Card:
-    """What a token stands for, as much as Cubby may keep."""
+    """What a token stands for, as much as Cubby may keep: a card, or (kind "bank") a bank account, whose brand is
+    the bank's name and which has no expiry."""
 
     token: str
     brand: str
     last4: str
-    exp_month: int
-    exp_year: int
+    exp_month: int | None
+    exp_year: int | None
+    kind: str = "card"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 It plays a real provider's part: it keeps its own records (tokens, charges, events), charges the card on its own
 page, and tells Cubby through a signed notification to Cubby's webhook (sandbox_events.py), so a payment settles
 whether or not the payer's browser comes back. The card number is checked and dropped here; only brand, last 4
-digits and expiry are kept.
+digits and expiry are kept. A bank account (eChecks) is entered on the same page: routing and account number are
+checked and dropped here too, and Cubby learns only the bank's name and the account's last 4 digits.
 """
 import datetime
 import logging
@@ -24,12 +25,18 @@ from . import Card, Charge, Declined, GatewayTimeout, Provider
 log = logging.getLogger(__name__)
 
 SUCCEEDS, DECLINED, INSUFFICIENT_FUNDS, TIMES_OUT = "succeeds", "declined", "insufficient_funds", "times_out"
+BANK = "bank"  # a token's or a visit's kind: a bank account rather than a card
 TEST_CARDS = {
     "4242424242424242": ("Visa", SUCCEEDS),
     "5555555555554444": ("Mastercard", SUCCEEDS),
     "4000000000000002": ("Visa", DECLINED),
     "4000000000009995": ("Visa", INSUFFICIENT_FUNDS),
     "4000000000000119": ("Visa", TIMES_OUT),
+}
+TEST_BANKS = {  # routing number: the bank's name; any other valid routing number is a bank the sandbox does not name
+    "110000000": "Sandbox Test Bank",
+    "021000021": "JPMorgan Chase",
+    "026009593": "Bank of America",
 }
 OUTCOME_MESSAGES = {
     DECLINED: "Your card was declined. Try another card or contact your bank.",
@@ -48,14 +55,16 @@ class SandboxSession(BaseModel):
     return_url = pw.CharField(max_length=500)
     created_at = pw.DateTimeField(default=utcnow)
     token = pw.CharField(max_length=64, null=True)  # the card entered on this page: one card, one charge per page
+    kind = pw.CharField(max_length=16, default="card")  # "bank": Add a bank account
 
 
 class SandboxToken(BaseModel):
     token = pw.CharField(max_length=64, unique=True)
-    brand = pw.CharField(max_length=32)
+    kind = pw.CharField(max_length=16, default="card")
+    brand = pw.CharField(max_length=32)  # or the bank's name
     last4 = pw.CharField(max_length=4)
-    exp_month = pw.IntegerField()
-    exp_year = pw.IntegerField()
+    exp_month = pw.IntegerField(null=True)
+    exp_year = pw.IntegerField(null=True)
     outcome = pw.CharField(max_length=32)
 
 
@@ -118,6 +127,12 @@ class SandboxProvider(Provider):
                                         description="Add a card", return_url=return_url)
         return f"/sandbox-gateway/pay/{session.id}"
 
+    def prepare_bank_account(self, user_id, return_url):
+        """The URL of the page that saves a bank account for this guardian (eChecks), charging nothing."""
+        session = SandboxSession.create(id=secrets.token_urlsafe(24), user_id=user_id, amount_cents=0, kind=BANK,
+                                        description="Add a bank account", return_url=return_url)
+        return f"/sandbox-gateway/pay/{session.id}"
+
     def card_saved_on(self, session_id):
         """(guardian's user id, Card) of an Add a card visit that saved one, else None."""
         session = SandboxSession.get_or_none((SandboxSession.id == session_id) & SandboxSession.payment_key.is_null()
@@ -126,7 +141,7 @@ class SandboxProvider(Provider):
 
     def _card(self, token):
         known = SandboxToken.get_or_none(SandboxToken.token == token)
-        return known and Card(known.token, known.brand, known.last4, known.exp_month, known.exp_year)
+        return known and Card(known.token, known.brand, known.last4, known.exp_month, known.exp_year, known.kind)
 
     def charge_for(self, key):
         existing = SandboxCharge.get_or_none(SandboxCharge.idempotency_key == key)
@@ -221,6 +236,39 @@ class CardForm(FlaskForm):
             raise ValidationError("This card has expired.")
 
 
+def routing_number_valid(number):
+    """The ABA checksum: 3, 7 and 1 times the digits in turn add up to a multiple of ten."""
+    return sum(int(d) * w for d, w in zip(number, [3, 7, 1] * 3)) % 10 == 0
+
+
+class BankAccountForm(FlaskForm):
+    """The hosted bank account form (eChecks); the numbers never leave this module."""
+
+    routing = StringField("Routing number", validators=[
+        DataRequired("Enter the routing number."), Regexp(r"^[0-9]{9}\Z", message="Use the 9 digits of the routing number.")])
+    account = StringField("Account number", validators=[
+        DataRequired("Enter the account number."), Regexp(r"^[0-9]{4,17}\Z", message="Use 4 to 17 digits.")])
+    name = StringField("Name on the account", validators=[
+        DataRequired("Enter the name on the account."), Length(max=100)])
+
+    def validate_routing(self, field):
+        if not field.errors and not routing_number_valid(field.data):
+            raise ValidationError("That routing number is not valid.")
+
+
+def save_bank_account_on_page(session, form):
+    """The payer's Save: the bank account is kept by the sandbox once per page, and Cubby is owed the news."""
+    token = "ba_" + secrets.token_hex(12)
+    with write_transaction():
+        if not SandboxSession.update(token=token).where(
+                (SandboxSession.id == session.id) & SandboxSession.token.is_null()).execute():
+            return  # the page sent twice: the first one saved it
+        SandboxToken.create(token=token, kind=BANK, brand=TEST_BANKS.get(form.routing.data, "Bank"),
+                            last4=form.account.data[-4:], outcome=SUCCEEDS)
+        _event(SandboxEvent.SETUP_SUCCEEDED, None, setup_session=session.id)
+    notify()
+
+
 bp = Blueprint("sandbox_gateway", __name__, url_prefix="/sandbox-gateway")
 
 
@@ -267,11 +315,18 @@ def hosted_page(session_id):
     session = SandboxSession.get_or_none(SandboxSession.id == session_id)
     if session is None:
         abort(404)
-    form = CardForm()
-    if form.validate_on_submit() and pay_on_page(session, form):
-        return redirect(session.return_url, 303)
+    if session.kind == BANK:
+        form = BankAccountForm()
+        if form.validate_on_submit():
+            save_bank_account_on_page(session, form)
+            return redirect(session.return_url, 303)
+    else:
+        form = CardForm()
+        if form.validate_on_submit() and pay_on_page(session, form):
+            return redirect(session.return_url, 303)
     status = 422 if form.errors else 200
-    return render_template("gateway/sandbox_pay.html", form=form, session=session, test_cards=TEST_CARDS), status
+    return render_template("gateway/sandbox_pay.html", form=form, session=session, test_cards=TEST_CARDS,
+                           test_banks=TEST_BANKS), status
 
 
 @bp.route("/webhook", methods=["POST"])

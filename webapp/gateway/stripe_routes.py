@@ -10,7 +10,8 @@ from ..access import family, role_required
 from ..database import write_transaction
 from ..extensions import csrf
 from ..models import Payment, User
-from . import GatewayError
+from ..templating import current_company
+from . import NOT_CONFIGURED, GatewayError, provider_for
 from .stripe_gateway import StripeCardPage, StripeEvent, api_origins, card_entered, open_card_page
 from .stripe_webhooks import apply_event
 
@@ -78,8 +79,14 @@ def card_saved(page_id):
 @role_required(User.PATRON)
 def add_card():
     """Add a card without paying: a SetupIntent for the guardian's Stripe customer, then the card page."""
-    if not family().may_pay:
+    if not family().may_save_methods:
         abort(403)
+    provider = provider_for(current_company())
+    if provider is None:
+        flash(f"{NOT_CONFIGURED} Payment methods cannot be added.", "error")
+        return redirect(url_for("account.payments"), 303)
+    if provider.name != "stripe":
+        abort(404)
     try:
         page = open_card_page(current_user)
     except GatewayError as error:

@@ -35,6 +35,7 @@ class Company(BaseModel):
     # Seed 004: every saved method must be authorized for recurring billing; families then neither delete one nor
     # switch the authorization off.
     require_recurring_authorization = pw.BooleanField(default=False)
+    echecks = pw.BooleanField(default=False)  # families may save a bank account (Add Payment Method)
     tax_id = pw.CharField(max_length=40, default="")  # shown on statements of amounts paid (tax receipts)
     cancel_waitlist = pw.BooleanField(default=False)  # families may take a student off a waitlist
     show_attendance = pw.BooleanField(default=False)  # Your Student(s) → Attendance

@@ -20,20 +20,37 @@ class CartItem(BaseModel):
 
 
 class PaymentMethod(BaseModel):
-    """A saved card: only the gateway's token and what the family needs to recognise it."""
+    """A saved card or bank account: only the gateway's token and what the family needs to recognise it."""
 
     MAX_PER_GUARDIAN = 3
+    CARD, BANK = "card", "bank"
+    TYPE_LABELS = {CARD: "Credit Card", BANK: "Bank Account"}  # seed 004's Payment Type
 
     user = pw.ForeignKeyField(User, backref="payment_methods", on_delete="CASCADE")
     gateway = pw.CharField(max_length=32)
     token = pw.CharField(max_length=128)
-    brand = pw.CharField(max_length=32)
-    last4 = pw.CharField(max_length=4)
-    exp_month = pw.IntegerField()
-    exp_year = pw.IntegerField()
+    kind = pw.CharField(max_length=16, default=CARD)
+    brand = pw.CharField(max_length=32)  # the card's brand, or the bank's name
+    last4 = pw.CharField(max_length=4)  # of the card number, or of the account number
+    exp_month = pw.IntegerField(null=True)  # cards only
+    exp_year = pw.IntegerField(null=True)
     is_default = pw.BooleanField(default=False)
     recurring = pw.BooleanField(default=False)  # "This payment method is authorized for recurring billing"
     created_at = pw.DateTimeField(default=utcnow)
+
+    @property
+    def type_label(self):
+        return self.TYPE_LABELS[self.kind]
+
+    @property
+    def label(self):
+        """How the family names it: "Visa ending 4242", "Sandbox Test Bank ending 6789"."""
+        return f"{self.brand} ending {self.last4}"
+
+    @property
+    def expires(self):
+        """"MM/YY" for a card; None for a bank account, which does not expire."""
+        return f"{self.exp_month:02d}/{self.exp_year % 100:02d}" if self.kind == self.CARD else None
 
 
 class Payment(BaseModel):

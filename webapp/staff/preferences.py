@@ -18,7 +18,7 @@ GATEWAYS = [("", "None: families pay at the front desk"), ("sandbox", "Sandbox (
 GROUPS = [
     ("Company", ["name", "currency", "locale", "timezone"]),
     ("Web Options → Carts & Checkout", ["pay_balances_online", "send_bill", "partial_payment", "payment_gateway",
-                                        "require_recurring_authorization"]),
+                                        "require_recurring_authorization", "echecks"]),
     ("Customer Portal → Financial", ["balance_mode", "max_unpaid_balance_cents", "full_ledger_history",
                                      "statement_for_location", "ledger_for_location", "tax_id"]),
     ("Class Registration", ["future_absences", "no_show_fee_cents", "waitlist_hold_hours", "cancel_waitlist"]),
@@ -47,6 +47,7 @@ class PreferencesForm(FlaskForm):
     partial_payment = BooleanField("Allow partial payments")
     payment_gateway = SelectField("Payment gateway", choices=GATEWAYS)
     require_recurring_authorization = BooleanField("Require Saved Payment Method Authorized For Recurring Billing")
+    echecks = BooleanField("Accept eChecks (families may save a bank account)")
     balance_mode = SelectField("Balances", choices=[(Company.BY_CUSTOMER, "By customer (one balance per household)"),
                                                     (Company.BY_STUDENT, "By student")])
     max_unpaid_balance_cents = money_field("Max Unpaid Balance (optional)", required=False, minimum=0)
