@@ -217,3 +217,18 @@ def test_a_saved_bank_account_pays_and_the_ledger_says_it_was_a_bank_account(sig
     assert "Receipt" in page_text(paid) and balances(1001) == {1001: 0}
     (entry,) = LedgerEntry.select().where((LedgerEntry.kind == LedgerEntry.PAYMENT) & LedgerEntry.payment.is_null(False))
     assert entry.memo == "Bank account payment (Sandbox Test Bank 6789)"
+
+
+def test_every_method_on_file_for_the_family_is_listed_and_only_its_guardian_manages_it(signed_in):
+    jo = signed_in("nanny@example.com")
+    add_card_on_the_sandbox_page(jo, "5555 5555 5555 4444")
+    (method,) = methods_of("nanny@example.com")
+    dana = signed_in("parent@example.com")
+    page = dana.get("/account/payments")
+    text, html = page_text(page), page.get_data(as_text=True)
+    assert "Jo Rivera’s: Credit Card · Mastercard ending 4444 · expires 12/39 · Default" in text
+    assert f"/billing/payment-methods/{method.id}" not in html  # no View/Edit, Make default or Delete of Jo's card
+    assert dana.post(f"/billing/payment-methods/{method.id}/delete").status_code == 404
+    assert "Jo Rivera’s" not in page_text(signed_in("grandparents@example.com").get("/account/payments"))
+    assert "Mastercard ending 4444 · expires 12/39 · Default" in page_text(jo.get("/account/payments"))
+    assert "Jo Rivera’s" not in page_text(jo.get("/account/payments"))  # her own card is not named as someone else's

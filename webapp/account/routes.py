@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from ..access import family, role_required
 from ..billing.ledger import last_payment, unapplied_credit, visible_balances
-from ..billing.methods import saved_methods
+from ..billing.methods import family_methods
 from ..gateway import provider_for
 from ..models import User
 from ..templating import current_company, render
@@ -51,7 +51,7 @@ def payments_page(add_form=None, status=200):
     return render("account/payments.html", "content", status=status, add_form=add_form,
                   balances=visible_balances(household, current_company()),
                   credits=[(a, cents) for a, cents in credits if cents], last_payment=last_payment(seen) if seen else None,
-                  methods=saved_methods(current_user) if household.may_save_methods else [],
+                  methods=family_methods(current_user.id, household.account_ids) if household.may_save_methods else [],
                   gateway=gateway)
 
 

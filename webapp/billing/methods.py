@@ -2,7 +2,7 @@
 from flask import abort
 
 from ..database import write_transaction
-from ..models import PaymentMethod
+from ..models import Guardian, PaymentMethod, User
 from ..prepared import prepared
 
 
@@ -10,6 +10,17 @@ from ..prepared import prepared
 def saved_methods(user):
     """The guardian's saved cards, oldest first."""
     return PaymentMethod.select().where(PaymentMethod.user == user).order_by(PaymentMethod.id)
+
+
+@prepared
+def family_methods(user_id, account_ids):
+    """Every method on file for the family (seed 004): the user's own first, then each other guardian's of these
+    households, each with .user (only its own guardian may change, delete or pay with a method)."""
+    guardians = Guardian.select(Guardian.user).where(Guardian.account.in_(account_ids)
+                                                      & (Guardian.status == Guardian.ACCEPTED))
+    return (PaymentMethod.select(PaymentMethod, User).join(User)
+            .where((PaymentMethod.user == user_id) | PaymentMethod.user.in_(guardians))
+            .order_by((PaymentMethod.user != user_id), User.name, PaymentMethod.id))
 
 
 def method_or_404(user, method_id):
