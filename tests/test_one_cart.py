@@ -7,6 +7,7 @@ from billing_helpers import HTMX, SUCCESS_CARD, balances, charges, pay_with_card
 from conftest import page_text
 from registration_helpers import course, register, student
 from webapp.access import family
+from webapp.billing import checkout
 from webapp.billing.ledger import account_balances
 from webapp.billing.send_bill import SendBillRefused, send_bill
 from webapp.extensions import db
@@ -194,3 +195,25 @@ def test_two_send_bills_at_once_never_pass_max_unpaid_balance_together(app, dana
     assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, SendBillRefused)]
     assert account_balances([smith.id])[smith.id] <= company.max_unpaid_balance_cents
     assert PurchaseOrder.select().count() == purchase_orders + 1 and RegistrationItem.select().count() == 1
+
+
+def test_send_bill_and_a_card_checkout_of_one_cart_at_once_place_the_registration_once(app, dana):
+    company, dana_user = Company.current(), user("parent@example.com")
+    results = _at_once(app, lambda: send_bill(company, dana_user, family(dana_user), "PO-5"),
+                       lambda: checkout.start_checkout(company, dana_user))
+    unexpected = [r for r in results if isinstance(r, Exception)
+                  and not isinstance(r, (SendBillRefused, checkout.CheckoutRefused))]
+    assert unexpected == [] and not all(isinstance(r, Exception) for r in results)
+    ben, ballet = student("Ben"), course("Ballet I")
+    seated = Enrollment.select().where((Enrollment.student == ben) & (Enrollment.course == ballet)
+                                       & Enrollment.status.in_(Enrollment.ACTIVE)).count()
+    held = RegistrationItem.select().where(RegistrationItem.order.is_null(False)).count()
+    assert seated + held == 1  # Registered by the bill, or holding its seat for the open card payment: never both
+    new_orders = Order.select(Order.id).where(Order.number > 1007)
+    owed = sum(e.amount_cents for e in LedgerEntry.select().where(LedgerEntry.order.in_(new_orders)))
+    assert owed == 24000  # charged once: a card order given back to the bill was voided
+    open_payments = Payment.select().where(Payment.state == Payment.PENDING)
+    # The card payment left open is the balance, with the seat only if it holds it; Send Bill after it cancels it.
+    assert sum(p.amount_cents for p in open_payments) in (0, 14000, 38000)
+    assert (sum(p.amount_cents for p in open_payments) == 38000) == bool(held)
+    assert CartItem.select().count() == 1 and balances(1001) == {1001: 14000}  # the balance still waits in the cart
