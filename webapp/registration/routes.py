@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
 from ..access import cart_changed, family, role_required
+from ..billing.cart import cart_count
 from ..billing.routes import cart_page, require_cart
 from ..billing.send_bill import SendBillRefused, send_bill
 from ..clock import local_now
@@ -115,7 +116,7 @@ def send_bill_checkout():
         state = "is in Pending Payment" if order.state == order.PENDING_PAYMENT else "is on account"
         flash(f"Order #{order.number} {state}, billed to PO {po_number}.", "success")
     cart_changed()
-    if family().cart_count:  # order balances: still to pay, in the cart
+    if cart_count():  # order balances: still to pay, in the cart
         flash("The order balances in your cart are still there to pay.", "success")
         return redirect(url_for("billing.cart"), 303)
     return redirect(url_for(".mine"), 303)
