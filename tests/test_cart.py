@@ -113,11 +113,18 @@ def test_staff_and_instructors_get_403_on_the_cart(signed_in):
 
 
 def test_with_the_preference_off_the_buttons_go_and_the_pages_are_404(dana):
+    dana.post("/billing/cart/orders/1001")
     Company.update(pay_balances_online=False).execute()
     assert "Add Order" not in page_text(dana.get("/schedule/"))
-    for url in ("/billing/cart", "/billing/pay-balance"):
-        assert dana.get(url).status_code == 404
+    assert dana.get("/billing/pay-balance").status_code == 404
     assert dana.post("/billing/cart/orders/1001").status_code == 404
+    assert dana.post("/billing/checkout").status_code == 404
+    # The cart stays for registrations billed by purchase order, without the balance the business will not take online.
+    text = page_text(dana.get("/billing/cart"))
+    assert "Order #1001" not in text and "Your cart is empty." in text and "Pay an Order Balance" not in text
+    Company.update(send_bill=False).execute()
+    assert dana.get("/billing/cart").status_code == 404
+    assert "Cart (" not in page_text(dana.get("/home"))
 
 
 def test_the_cart_says_when_a_balance_changed_or_an_order_was_paid_meanwhile(app, dana):

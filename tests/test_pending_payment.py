@@ -70,7 +70,7 @@ def test_while_pending_the_user_cannot_send_bill_or_register_again(lee, pending_
     assert response.status_code == 422 and "You have an order in Pending Payment" in page_text(response)
     RegistrationItem.create(user=User.get(User.email == "trainee@example.com"), course=ballet,
                             student=lee_enrollment().student_id)  # put there before the first order went pending
-    assert "Send Bill is not available until it is paid" in page_text(lee.get("/register/cart"))
+    assert "Send Bill is not available until it is paid" in page_text(lee.get("/billing/cart"))
     response = lee.post("/register/send-bill", data={"po_number": "ACME-2"})
     assert response.status_code == 422 and "Send Bill is not available until it is paid" in page_text(response)
     assert Order.select().count() == 8

@@ -51,7 +51,7 @@ def test_the_page_groups_the_preferences_as_the_vendor_pages_do(signed_in):
 
 @pytest.mark.parametrize("switch, persona, url, text", [
     ("pay_balances_online", "parent@example.com", "/home", "Pay an Order Balance"),
-    ("send_bill", "parent@example.com", "/register/cart", "Purchase order number"),
+    ("send_bill", "parent@example.com", "/billing/cart", "Purchase order number"),
     ("future_absences", "parent@example.com", "/schedule/", "Future absences"),
 ])
 def test_each_switch_shows_on_the_familys_next_page_off_and_on(signed_in, switch, persona, url, text):

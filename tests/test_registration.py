@@ -37,7 +37,7 @@ def test_the_page_and_its_htmx_fragment_come_from_one_template(signed_in):
 def test_a_registration_goes_in_the_cart_and_send_bill_places_the_order(signed_in):
     client = signed_in("parent@example.com")
     assert register(client, "Ballet I", "Ben").status_code == 303
-    assert "Ballet I" in page_text(client.get("/register/cart"))
+    assert "Ballet I" in page_text(client.get("/billing/cart"))
     response = client.post("/register/send-bill", data={"po_number": "PO-42"})
     assert response.status_code == 303
     order = Order.select().order_by(Order.number.desc()).get()

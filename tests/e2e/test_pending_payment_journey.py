@@ -11,6 +11,7 @@ from webapp.models import OutboxMessage
 
 from .conftest import check, main_nav, sign_in
 from .test_htmx_csp import Watched as CspWatched
+from .test_one_cart_journey import registration_in_the_one_cart
 
 LOCKED = "Pending Payment — access opens when payment is received"
 PO_NUMBER = "ACME-2041"
@@ -56,12 +57,7 @@ def lee_sends_the_bill(page):
     workshop.get_by_label("Student").select_option(label="Lee Park")
     workshop.get_by_role("button", name=re.compile(r"^Add to cart\s*: Safety Workshop$")).tap()
 
-    expect(page).to_have_url(re.compile(r"/register/cart$"))
-    expect(page.get_by_role("heading", name="Registrations in your cart", level=1)).to_be_visible()
-    expect(page.locator("#flash")).to_contain_text("Safety Workshop for Lee is in your cart.")
-    line = page.locator("main li.card").filter(has=page.get_by_role("heading", name="Safety Workshop", exact=True))
-    expect(line).to_contain_text("for Lee Park")
-    expect(line).to_contain_text("$400.00")
+    registration_in_the_one_cart(page, "Safety Workshop", "Lee Park", "$400.00")
     check(page)
     page.get_by_label("Purchase order number").fill(PO_NUMBER)
     page.get_by_role("button", name="Send Bill (Purchase Order)", exact=True).tap()
@@ -214,7 +210,7 @@ def test_sam_denies_the_payment_and_lee_may_re_purchase(new_context):
     check(lee)
     row.get_by_role("button", name="Re-Purchase Safety Workshop", exact=True).tap()
 
-    expect(lee).to_have_url(re.compile(r"/register/cart$"))
+    expect(lee).to_have_url(re.compile(r"/billing/cart$"))
     expect(lee.locator("#flash")).to_contain_text("Safety Workshop for Lee is in your cart.")
     line = lee.locator("main li.card").filter(has=lee.get_by_role("heading", name="Safety Workshop", exact=True))
     expect(line).to_contain_text("$400.00")

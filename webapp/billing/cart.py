@@ -113,7 +113,10 @@ def cart_of(user):
 def cart_count():
     """How many order balances and registrations wait in the signed-in user's cart (the header's count)."""
     from ..access import family
+    from ..templating import current_company
 
+    if not current_company().pay_balances_online:  # the cart shows its registrations only: count what it shows
+        return len(registrations_in_cart(current_user))
     return family().cart_count
 
 

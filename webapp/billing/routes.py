@@ -8,6 +8,8 @@ from ..database import write_transaction
 from ..extensions import htmx
 from ..gateway import NOT_CONFIGURED, GatewayError, provider_for
 from ..models import Payment, PaymentMethod, User
+from ..pending.services import has_pending_payment
+from ..registration.forms import SendBillForm
 from ..templating import current_company, money, render
 from . import checkout
 from .cart import CartRefused, add_to_cart, cart_of, cart_order_ids, payable_order_or_404, remove_from_cart, with_lines
@@ -48,25 +50,40 @@ def _usable_methods():
     return [m for m in saved_methods(current_user) if gateway and m.gateway == gateway.name]
 
 
-def _cart_page(status=200, form=None):
+def require_cart():
+    """The one cart: 404 when the business takes neither online payments nor purchase orders, 403 without the grant."""
+    company = current_company()
+    if not (company.pay_balances_online or company.send_bill):
+        abort(404)
+    if not family().may_pay:
+        abort(403)
+
+
+def cart_page(status=200, form=None, send_bill_form=None):
+    """The one cart: order balances and registrations, one total, card checkout and, for registrations, Send Bill."""
+    company = current_company()
     cart = cart_of(current_user)
+    if not company.pay_balances_online:  # the balances wait in the cart until the business takes them online again
+        cart.lines, cart.paid_off = [], []
     saved = _usable_methods()
     fresh = form is None  # the cart after Add to Cart is a POST's answer, yet its form was not posted
     form = form or CheckoutForm(formdata=None)
     form.set_methods(saved, fresh=fresh)
     credit_account = next((m.account for m in family().memberships if m.can_make_payments), None)
+    pending = bool(cart.registrations) and has_pending_payment(family().account_ids)
     return render(
         "billing/cart.html", "content", status=status, cart=cart, form=form, saved=saved,
-        gateway=provider_for(current_company()), credit=unapplied_credit(credit_account) if credit_account else 0,
+        gateway=provider_for(company), credit=unapplied_credit(credit_account) if credit_account else 0,
+        send_bill_form=send_bill_form or SendBillForm(formdata=None), pending=pending,
     )
 
 
 @bp.route("/cart")
 @role_required(User.PATRON)
 def cart():
-    """The cart: order balances to pay in one payment."""
-    _require_payer()
-    return _cart_page()
+    """The one cart: order balances and registrations, paid in one checkout (or the registrations billed)."""
+    require_cart()
+    return cart_page()
 
 
 @bp.route("/cart/orders/<int:number>", methods=["POST"])
@@ -86,7 +103,7 @@ def add(number):
         return redirect(url_for("billing.cart") if status == 200 else url_for("billing.pay_balance"), 303)
     # The cart replaces the page's main content in place, and the address follows.
     cart_changed()
-    response = _cart_page(status=status)
+    response = cart_page(status=status)
     response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "HX-Push-Url": url_for("billing.cart")})
     return response
 
@@ -103,7 +120,7 @@ def remove(number):
     except CartRefused as refused:
         flash(str(refused), "error")
     cart_changed()
-    return _cart_page() if htmx else redirect(url_for("billing.cart"), 303)
+    return cart_page() if htmx else redirect(url_for("billing.cart"), 303)
 
 
 @bp.route("/checkout", methods=["POST"])
@@ -115,14 +132,14 @@ def start_checkout():
     saved = {str(m.id): m for m in _usable_methods()}
     form.set_methods(list(saved.values()))
     if not form.validate_on_submit():
-        return _cart_page(status=422, form=form)
+        return cart_page(status=422, form=form)
     company = current_company()
     try:
         payment, cart = checkout.start_checkout(
             company, current_user, amount=form.amount.cents, save_method=form.save_card.data)
     except checkout.CheckoutRefused as refused:
         form.amount.errors.append(str(refused))
-        return _cart_page(status=422, form=form)
+        return cart_page(status=422, form=form)
     for order in cart.paid_off:
         flash(f"Order #{order.number} has been paid meanwhile, so it is left out of this payment.", "warning")
     for line in cart.changed:
@@ -142,7 +159,7 @@ def start_checkout():
     except GatewayError as error:  # the provider is down: nothing was charged, and the orders are free again
         checkout.cancel(payment)
         form.amount.errors.append(f"{error} Nothing was charged; please try again in a few minutes.")
-        return _cart_page(status=503, form=form)
+        return cart_page(status=503, form=form)
     return redirect(card_page, 303)
 
 

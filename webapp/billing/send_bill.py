@@ -1,5 +1,7 @@
 """Send Bill (Purchase Order): the cart's registrations become an order on account, billed to a PO number.
 
+The order balances in the same cart stay there, to be paid by card at the same checkout.
+
 When the household or its division is subject to Pending Payment, the order and its enrollments go to
 Pending Payment (the seat stays reserved) and the "Pending Payment Notification" is emailed after the commit.
 """
@@ -12,6 +14,7 @@ from ..pending.services import PENDING_NOTIFICATION, has_pending_payment, order_
 from ..registration.services import RegistrationRefused, enroll, registrations_in_cart
 from .charges import ChargeRefused, check_max_unpaid_balance, next_order_number
 from .checkout import cancel_abandoned
+from .ledger import lock_households
 
 
 class SendBillRefused(Exception):
@@ -46,6 +49,7 @@ def _place_orders(company, user, po_number):
                 raise SendBillRefused("Your cart has no registrations to bill.")
             if any(item.order_id for item in items):
                 raise SendBillRefused("Your registrations are being paid by card right now; nothing was stored.")
+            lock_households({item.student.billing_account_id for item in items})  # Max Unpaid Balance reads them
             by_account = {}
             for item in items:
                 by_account.setdefault(item.student.billing_account_id, []).append(item)

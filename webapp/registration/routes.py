@@ -1,13 +1,14 @@
-"""Register: open classes and sessions, registrations in the cart, Send Bill, My registrations, course material."""
+"""Register: open classes and sessions, registrations in the one cart, Send Bill, My registrations, course material."""
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
-from ..access import family, role_required
+from ..access import cart_changed, family, role_required
+from ..billing.cart import cart_count
+from ..billing.routes import cart_page, require_cart
 from ..billing.send_bill import SendBillRefused, send_bill
 from ..clock import local_now
 from ..extensions import htmx
 from ..models import Enrollment, User
-from ..pending.services import has_pending_payment
 from ..templating import current_company, render
 from .forms import RegistrationForm, SendBillForm
 from .services import (
@@ -62,7 +63,7 @@ def _for_a_student(course_id, service, message, next_endpoint):
 def add(course_id):
     """Add a registration for a student to the cart (also Re-Purchase after Payment Denied)."""
     return _for_a_student(course_id, lambda course, student: add_registration(current_user, family(), course, student),
-                          "{course} for {student} is in your cart.", ".cart")
+                          "{course} for {student} is in your cart.", "billing.cart")
 
 
 @bp.route("/courses/<int:course_id>/waitlist", methods=["POST"])
@@ -72,43 +73,52 @@ def waitlist(course_id):
     return _for_a_student(course_id, join_waitlist, "{student} is on the waitlist for {course}.", ".mine")
 
 
-def _cart_page(status=200, form=None):
-    return render("registration/cart.html", "content", status=status, items=registrations_in_cart(current_user),
-                  form=form or SendBillForm(formdata=None), send_bill_on=current_company().send_bill,
-                  pending=has_pending_payment(family().account_ids))
-
-
 @bp.route("/cart")
 @role_required(User.PATRON)
 def cart():
-    """Registrations in the cart, with Send Bill (Purchase Order)."""
-    return _cart_page()
+    """The registrations' old cart page: registrations and order balances are one cart now."""
+    return redirect(url_for("billing.cart"), 301)
 
 
 @bp.route("/cart/<int:item_id>/remove", methods=["POST"])
 @role_required(User.PATRON)
 def remove(item_id):
-    """Take a registration out of the cart."""
-    remove_registration(current_user, item_id)
-    flash("The registration is out of your cart.", "success")
-    return _cart_page() if htmx else redirect(url_for(".cart"), 303)
+    """Take a registration out of the cart; one not in the user's cart answers 404."""
+    require_cart()
+    item = next((i for i in registrations_in_cart(current_user) if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    if remove_registration(current_user, item.id):
+        flash(f"{item.course.name} for {item.student.first_name} is out of your cart.", "success")
+    else:
+        flash(f"{item.course.name} for {item.student.first_name} is being paid by card right now, so it stays "
+              "in your cart.", "error")
+    cart_changed()
+    return cart_page() if htmx else redirect(url_for("billing.cart"), 303)
 
 
 @bp.route("/send-bill", methods=["POST"])
 @role_required(User.PATRON)
 def send_bill_checkout():
-    """Send Bill (Purchase Order): the registrations become an order on account."""
+    """Send Bill (Purchase Order) at the one checkout: the cart's registrations become orders on account, and the
+    order balances stay in the cart."""
+    require_cart()
     form = SendBillForm()
     if not form.validate_on_submit():
-        return _cart_page(422, form)
+        return cart_page(422, send_bill_form=form)
+    po_number = form.po_number.data.strip()
     try:
-        orders = send_bill(current_company(), current_user, family(), form.po_number.data.strip())
+        orders = send_bill(current_company(), current_user, family(), po_number)
     except SendBillRefused as refused:
         form.po_number.errors.append(str(refused))
-        return _cart_page(422, form)
+        return cart_page(422, send_bill_form=form)
     for order in orders:
         state = "is in Pending Payment" if order.state == order.PENDING_PAYMENT else "is on account"
-        flash(f"Order #{order.number} {state}, billed to PO {form.po_number.data.strip()}.", "success")
+        flash(f"Order #{order.number} {state}, billed to PO {po_number}.", "success")
+    cart_changed()
+    if cart_count():  # order balances: still to pay, in the cart
+        flash("The order balances in your cart are still there to pay.", "success")
+        return redirect(url_for("billing.cart"), 303)
     return redirect(url_for(".mine"), 303)
 
 

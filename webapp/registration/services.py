@@ -110,12 +110,15 @@ def join_waitlist(course, student):
 
 
 def remove_registration(user, item_id):
-    """Take a registration out of the user's cart (a card checkout of it the user left unfinished is cancelled)."""
+    """Take a registration out of the user's cart (a card checkout of it the user left unfinished is cancelled).
+
+    Returns the row count: 0 when it is being paid by card right now, and stays.
+    """
     from ..billing.checkout import cancel_abandoned  # billing builds on registration, not the other way round
 
     with write_transaction():
         cancel_abandoned(user)
-        RegistrationItem.delete().where((RegistrationItem.user == user) & (RegistrationItem.id == item_id)
+        return RegistrationItem.delete().where((RegistrationItem.user == user) & (RegistrationItem.id == item_id)
                                         & RegistrationItem.order.is_null()).execute()
 
 
