@@ -141,7 +141,7 @@ def test_with_online_payments_off_the_cart_still_bills_registrations(dana):
     Company.update(pay_balances_online=False).execute()
     text = page_text(dana.get("/billing/cart"))
     assert "Ballet I" in text and "Order #1001" not in text and "Total $240.00" in text
-    assert "does not take online payments" in text and "Pay $" not in text
+    assert "This account is not configured to accept online payments." in text and "Pay $" not in text
     assert "Cart (1)" in dana.get("/home").get_data(as_text=True)  # what the cart shows
     response = dana.post("/register/send-bill", data={"po_number": "PO-3"})
     assert response.status_code == 303 and response.headers["Location"] == "/register/mine"

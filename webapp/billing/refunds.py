@@ -43,20 +43,60 @@ def refundable_cents(payment):
     return payment.amount_cents - taken
 
 
+def _store_refund(staff, payment, cents, reason, to_card):
+    """Inside a write transaction: decide under the household lock whether `cents` is left to give back, and store the
+    refund (Requested for the card, Succeeded when handed back offline)."""
+    lock_households(_households(payment))  # what is left to refund is read and spent under one lock
+    payment = Payment.get_by_id(payment.id)
+    if payment.state != Payment.SUCCEEDED or (
+            (payment.method != Payment.CARD or not payment.gateway_reference) if to_card
+            else payment.method not in Payment.OFFLINE_LABELS):
+        raise RefundRefused("Only a settled card payment can be refunded to the card." if to_card else
+                            "Only a settled cash, check, transfer or purchase-order payment is refunded here.")
+    if cents <= 0:
+        raise RefundRefused("Enter an amount above zero.")
+    if cents > refundable_cents(payment):
+        raise RefundRefused("That is more than is left of this payment to refund.")
+    settled = {} if to_card else {"state": CardRefund.SUCCEEDED, "settled_at": utcnow()}
+    return CardRefund.create(key=f"{'refund' if to_card else 'offline'}-{uuid.uuid4().hex}", payment=payment,
+                             amount_cents=cents, requested_by=staff, reason=reason[:200], **settled)
+
+
 def request_refund(staff, payment, cents, reason=""):
     """Give `cents` of a settled card payment back to the card; returns the CardRefund (Succeeded)."""
     with write_transaction():
-        lock_households(_households(payment))  # what is left to refund is read and spent under one lock
-        payment = Payment.get_by_id(payment.id)
-        if payment.method != Payment.CARD or payment.state != Payment.SUCCEEDED or not payment.gateway_reference:
-            raise RefundRefused("Only a settled card payment can be refunded to the card.")
-        if cents <= 0:
-            raise RefundRefused("Enter an amount above zero.")
-        if cents > refundable_cents(payment):
-            raise RefundRefused("That is more than is left of this payment to refund.")
-        refund = CardRefund.create(key=f"refund-{uuid.uuid4().hex}", payment=payment, amount_cents=cents,
-                                   requested_by=staff, reason=reason[:200])
+        refund = _store_refund(staff, payment, cents, reason, to_card=True)
     return _ask_provider(refund)
+
+
+def refund_offline(staff, payment, cents, reason=""):
+    """Record money handed back for a cash, check, transfer or purchase-order payment (no provider to ask): its
+    ledger entries and the email, in one transaction; returns the refund."""
+    with write_transaction():
+        refund = _store_refund(staff, payment, cents, reason, to_card=False)
+        ids = _post(refund)
+    deliver(ids)
+    return refund
+
+
+def with_refunds(payments):
+    """The payments, each with .refunded (given back or asked for; failed refunds left out) and .left to refund:
+    one query for all of them."""
+    ids = [p.id for p in payments] or [0]
+    refunded = dict(CardRefund.select(CardRefund.payment, fn.SUM(CardRefund.amount_cents))
+                    .where(CardRefund.payment.in_(ids) & (CardRefund.state != CardRefund.FAILED))
+                    .group_by(CardRefund.payment).tuples())
+    for payment in payments:
+        payment.refunded = int(refunded.get(payment.id, 0))
+        payment.left = payment.amount_cents - payment.refunded
+    return payments
+
+
+def refund_memo(payment):
+    """How a refund of this payment reads on the family's ledger."""
+    if payment.method == Payment.CARD:
+        return f"Refund to {payment.card_brand} {payment.card_last4}"
+    return f"{payment.method_label} refund"
 
 
 def _ask_provider(refund):
@@ -137,7 +177,7 @@ def _post(refund):
         LedgerEntry.create(account=entry.account_id, kind=LedgerEntry.REFUND, amount_cents=share, order=entry.order_id,
                            student=entry.student_id, location=entry.location_id, payer_account=entry.payer_account_id,
                            payment=payment, created_by=refund.requested_by_id,
-                           memo=f"Refund to {payment.card_brand} {payment.card_last4}")
+                           memo=refund_memo(payment))
         left -= share
     from ..templating import current_company
 
@@ -157,9 +197,3 @@ def finish_requested_refunds(older_than_minutes=WAIT_MINUTES):
         except (RefundRefused, RefundUnsettled):
             log.warning("card refund %s is not finished yet", refund.key)
     return finished
-
-
-def refunded_cents(payment):
-    """What has been given back of a payment so far."""
-    return (CardRefund.select(fn.COALESCE(fn.SUM(CardRefund.amount_cents), 0))
-            .where((CardRefund.payment == payment) & (CardRefund.state == CardRefund.SUCCEEDED)).scalar())

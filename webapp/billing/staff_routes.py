@@ -9,7 +9,7 @@ from .cart import with_lines
 from .charges import ChargeRefused, create_order, record_offline_payment
 from .forms import CardRefundForm, OfflinePaymentForm, OrderForm
 from .ledger import order_balances
-from .refunds import RefundRefused, RefundUnsettled, refundable_cents, refunded_cents, request_refund
+from .refunds import RefundRefused, RefundUnsettled, request_refund, with_refunds
 
 bp = Blueprint("staff_billing", __name__, url_prefix="/staff/billing")
 
@@ -98,7 +98,7 @@ def _card_payments():
     payments = list(Payment.select(Payment, Account).join(Account, on=(Payment.payer_account == Account.id))
                     .where((Payment.method == Payment.CARD) & (Payment.state == Payment.SUCCEEDED))
                     .order_by(Payment.settled_at.desc()).limit(50))
-    return [(p, refunded_cents(p), refundable_cents(p)) for p in payments]
+    return with_refunds(payments)
 
 
 @bp.route("/card-payments")

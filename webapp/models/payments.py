@@ -89,6 +89,11 @@ class Payment(BaseModel):
     processing_at = pw.DateTimeField(null=True)  # when the gateway was asked: reconciliation waits a while after it
     settled_at = pw.DateTimeField(null=True)
 
+    @property
+    def method_label(self):
+        """How it was paid, as staff and the family read it: Card, Cash, Check, …"""
+        return "Card" if self.method == self.CARD else self.OFFLINE_LABELS.get(self.method, self.method.capitalize())
+
 
 class Allocation(BaseModel):
     """The part of a payment applied to one order."""

@@ -1,11 +1,13 @@
 """Staff routes for households: a search over names, guardians and students, and one household's page."""
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..access import may_bill, role_required
-from ..models import Account, User
+from ..access import billing_required, may_bill, role_required
+from ..billing.forms import CardRefundForm
+from ..billing.refunds import RefundRefused, RefundUnsettled, refund_offline, request_refund
+from ..models import Account, Payment, User
 from ..numbers import whole_number
-from ..templating import current_company, render
+from ..templating import current_company, money, render
 from .households import household_page, search
 
 bp = Blueprint("staff_households", __name__, url_prefix="/staff/households")
@@ -30,5 +32,29 @@ def index():
 def household(account_id):
     """One household: guardians, students and enrollments; its balance, orders and ledger with "Access Billing Tab"."""
     account = Account.get_or_none(Account.id == account_id) or abort(404)
+    return _household(account)
+
+
+def _household(account, status=200, form=None, failed_key=None):
     page = household_page(account, may_bill(current_user), current_company(), _page_number())
-    return render("staff/household.html", "content", household=page)
+    return render("staff/household.html", "content", status=status, household=page,
+                  form=form or CardRefundForm(formdata=None), failed_key=failed_key)
+
+
+@bp.route("/<int:account_id>/payments/<key>/refund", methods=["POST"])
+@billing_required
+def refund(account_id, key):
+    """Give back part or all of one of the household's payments: to the card, or recorded as handed back."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    payment = Payment.get_or_none((Payment.key == key) & (Payment.payer_account == account.id)) or abort(404)
+    form = CardRefundForm()
+    if form.validate_on_submit():
+        give_back = request_refund if payment.method == Payment.CARD else refund_offline
+        try:
+            give_back(current_user, payment, form.amount.cents, (form.reason.data or "").strip())
+        except (RefundRefused, RefundUnsettled) as refused:
+            form.amount.errors.append(str(refused))
+        else:
+            flash(f"{money(form.amount.cents)} of the {payment.method_label.lower()} payment is refunded.", "success")
+            return redirect(url_for(".household", account_id=account.id), 303)
+    return _household(account, 422, form, key)

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 
 from ..account.ledger_reports import HistoryPage, Period, company_today, history_page
 from ..billing.ledger import account_balances, orders_owing
-from ..models import Account, Course, Enrollment, Guardian, Location, Student, StudentLink, User
+from ..billing.refunds import with_refunds
+from ..models import Account, Course, Enrollment, Guardian, Location, Payment, Student, StudentLink, User
 
 PER_PAGE = 25
+PAYMENTS_SHOWN = 10  # the latest payments, each refundable from the page; older ones are rarely refunded
 EARLIEST = datetime.date(2000, 1, 1)  # the ledger on a household's page goes back to its first entry
 
 
@@ -71,10 +73,11 @@ class HouseholdPage:
     balance: int | None = None
     orders: list | None = None
     ledger: HistoryPage | None = None
+    payments: list | None = None
 
 
 def household_page(account, with_money, company, ledger_page=1):
-    """The household's page: three queries, and four more with its money."""
+    """The household's page: three queries, and six more with its money."""
     students = _students([account.id])
     enrollments = list(Enrollment.select(Enrollment, Course, Location, Student).join(Course).join(Location)
                        .switch(Enrollment).join(Student)
@@ -87,5 +90,13 @@ def household_page(account, with_money, company, ledger_page=1):
         page.orders = list(orders_owing([account.id]))
         everything = Period(EARLIEST, company_today(company), company.timezone)
         page.ledger = history_page(account.id, everything, "all", ledger_page)
+        page.payments = settled_payments(account.id)
     return page
+
+
+def settled_payments(account_id):
+    """The household's latest settled payments, each with .refunded and .left (what may still be given back)."""
+    return with_refunds(list(Payment.select().where((Payment.payer_account == account_id)
+                                                    & (Payment.state == Payment.SUCCEEDED))
+                             .order_by(Payment.settled_at.desc(), Payment.id.desc()).limit(PAYMENTS_SHOWN)))
 
