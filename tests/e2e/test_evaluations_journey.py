@@ -62,3 +62,32 @@ def test_with_javascript_off_pat_taps_a_skill_and_the_roster_comes_back_with_it(
     expect(pirouette.locator("p.skill-state")).to_be_visible()
     expect(pirouette.locator("p.skill-state")).to_contain_text("Mastered")
     page.context.close()
+
+
+def test_sam_adds_a_skill_to_ballet_i_and_pat_finds_it_on_the_roster_at_320_px(page, browser, live_server):
+    sign_in(page, "staff@example.com")
+    page.goto("/staff/")
+    page.get_by_role("link", name="Evaluated skills").tap()
+    expect(page.get_by_role("heading", name="Evaluated skills", level=1)).to_be_visible()
+    check(page)
+    page.get_by_role("button", name="Add skill").tap()  # nothing filled in
+    expect(page.locator("#name-error")).to_have_text("Enter the skill's name.")
+    check(page)
+    page.get_by_label("Course level").select_option("Ballet I")
+    page.get_by_label("Skill", exact=True).fill("Arabesque")
+    page.get_by_label("Order").fill("3")
+    page.get_by_role("button", name="Add skill").tap()
+    expect(page.locator("#flash")).to_contain_text("Added “Arabesque” to Ballet I.")
+    expect(page.get_by_role("rowheader", name="Arabesque")).to_be_visible()
+    check(page)
+
+    meeting_id = class_time_now()
+    pat = browser.new_context(**PHONE, base_url=live_server.url).new_page()
+    pat.set_viewport_size({"width": 320, "height": 640})
+    sign_in(pat, "instructor@example.com")
+    arabesque = _amys_skills(pat, meeting_id).page.locator("div[id^=skill-]").filter(
+        has=pat.locator("legend", has_text="Arabesque"))
+    expect(arabesque.locator("p.skill-state")).to_have_text("Not evaluated yet")
+    assert pat.evaluate("document.documentElement.scrollWidth") <= 320
+    check(pat)
+    pat.context.close()
