@@ -171,6 +171,9 @@ def test_bad_input_gets_a_message_next_to_the_skill_and_nothing_is_stored(signed
     assert f'id="skill-error-{amy.id}-{plie.id}" role="alert">{message}' in html
     page = pat.post(_evaluate_url(meeting, amy, plie), data=data)
     assert page.status_code == 422 and "<html" in page.get_data(as_text=True) and message in page.get_data(as_text=True)
+    assert '<details class="skills" open>' in page.get_data(as_text=True)
+    if "comment" in data:  # what was typed is kept, to shorten it
+        assert f'value="{data["comment"]}"' in html and f'value="{data["comment"]}"' in page.get_data(as_text=True)
     assert Evaluation.select().count() == before
 
 

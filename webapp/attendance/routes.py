@@ -30,12 +30,12 @@ def my_classes():
 
 
 def _render_roster(meeting, block="content", status=200, row_errors=None, submit_error=None, skill_errors=None,
-                   open_skills=None):
+                   open_skills=None, typed_comment=None):
     return render(
         "attendance/roster.html", block, status=status, meeting=meeting, can_mark=may_mark(current_user, meeting),
         row_errors=row_errors or {}, submit_error=submit_error, started=meeting.starts_at <= local_now(),
         skill_errors=skill_errors or {}, open_skills=open_skills or request.args.get("skills", type=int),
-        **roster(meeting),
+        typed_comment=typed_comment, **roster(meeting),
     )
 
 
@@ -91,7 +91,7 @@ def evaluate(meeting_id, student_id, skill_id):
         error = " ".join(form.status.errors + form.comment.errors)
         if not htmx:
             return _render_roster(meeting, status=422, skill_errors={(student.id, skill.id): error},
-                                  open_skills=student.id)
+                                  open_skills=student.id, typed_comment=form.comment.data)
         return _render_skill(meeting, student, skill, status=422, error=error, comment=form.comment.data)
     try:
         evaluation = record_evaluation(current_user, meeting, student, skill, form.status.data, form.comment.data or "",
