@@ -246,3 +246,10 @@ def test_a_submitted_roster_shows_the_skills_read_only_and_refuses_a_tap(signed_
     staff = signed_in("staff@example.com")  # the office still may
     assert staff.post(_evaluate_url(meeting, amy, plie), data={"status": "not_started"}).status_code == 303
     assert _latest(amy, plie).status == Evaluation.NOT_STARTED and _latest(amy, plie).instructor.name == "Sam Ortiz"
+
+
+def test_marking_attendance_puts_the_focus_on_the_attendance_mark_only(signed_in):
+    meeting, amy = _ballet_meeting(), _student("Amy")
+    html = signed_in("instructor@example.com").post(f"/classes/meetings/{meeting.id}/students/{amy.id}",
+                                                   data={"mark": "present"}, headers=HX).get_data(as_text=True)
+    assert html.count("data-autofocus") == 1 and re.search(r'id="mark-\d+-present"[^>]*data-autofocus', html)

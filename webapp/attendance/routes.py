@@ -109,7 +109,7 @@ def _render_skill(meeting, student, skill, status=200, error=None, comment=None)
     # Block "skill" of the roster template, inside the row's skills loop: the same template as the page.
     return render(
         "attendance/roster.html", "skill", status=status, meeting=meeting, student=student, skill=skill,
-        evaluations=latest_evaluations([student.id], [skill.id]), focus=bool(htmx), statuses=Evaluation.LABELS,
+        evaluations=latest_evaluations([student.id], [skill.id]), skill_focus=bool(htmx), statuses=Evaluation.LABELS,
         can_mark=may_mark(current_user, meeting),
         skill_errors={(student.id, skill.id): error} if error else {}, typed_comment=comment,
     )
