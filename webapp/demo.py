@@ -7,7 +7,8 @@ from .database import write_transaction
 from .attendance.services import report_absence
 from .models import (
     AbsenceReason, Account, Attendance, CheckInCode, Company, ContactEmail, ContactPhone, Course, Division, EmailOptOut, Enrollment,
-    Guardian, LedgerEntry, Location, MailingAddress, FutureAbsence, Meeting, Order, OrderLine, Permission, Student, StudentLink, User, utcnow,
+    Evaluation, Guardian, LedgerEntry, Location, MailingAddress, FutureAbsence, Meeting, Order, OrderLine, Permission, Skill,
+    Student, StudentLink, User, utcnow,
 )
 
 DEMO_PASSWORD = "cubby-demo"
@@ -44,6 +45,7 @@ def load_demo():
         courses = _load_courses(places, acme, people["instructor@example.com"], today)
         _load_enrollments(people, courses, today)
         _load_past_term(places, people, today)
+        _load_skills(people, today)
         _load_orders(people, courses)
         _load_absences(company, people, courses, today)
         from .packages.demo import load_packages as _load_packages  # it builds on the helpers above
@@ -144,7 +146,7 @@ def _weekly(course, weekday, hour, minute, minutes, today):
 def _load_courses(places, acme, pat, today):
     courses = {
         "Ballet I": _ensure(Course, {"name": "Ballet I"}, location=places["Downtown"], instructor=pat, capacity=12,
-                            price_cents=24000, description="Tuesdays: first steps in classical ballet."),
+                            level="Ballet I", price_cents=24000, description="Tuesdays: first steps in classical ballet."),
         "Pottery for Kids": _ensure(Course, {"name": "Pottery for Kids"}, location=places["Northside"], instructor=pat,
                                     capacity=10, price_cents=18000, description="Saturdays: wheel and hand-building."),
         "Jazz II": _ensure(Course, {"name": "Jazz II"}, location=places["Downtown"], instructor=pat, capacity=2,
@@ -198,6 +200,15 @@ def _load_past_term(places, people, today):
                 set_by_role=Attendance.BY_INSTRUCTOR, set_by=people["instructor@example.com"])
     for child in ("Amy", "Ben"):
         _ensure(CheckInCode, {"student": people[child]})
+
+
+def _load_skills(people, today):
+    """Ballet I's skills, evaluated for Amy by Pat Lee two weeks ago."""
+    for order, (name, status) in enumerate([("Plié", Evaluation.MASTERED), ("Tendu", Evaluation.IN_PROGRESS),
+                                            ("Pirouette", Evaluation.NOT_STARTED)]):
+        skill = _ensure(Skill, {"level": "Ballet I", "name": name}, sort_order=order)
+        _ensure(Evaluation, {"student": people["Amy"], "skill": skill}, status=status,
+                instructor=people["instructor@example.com"], evaluated_on=today - datetime.timedelta(weeks=2))
 
 
 def _load_orders(people, courses):

@@ -100,7 +100,7 @@ MY_ACCOUNT_PAGES = ["/account/", "/account/payments", "/account/students", "/acc
                     "/account/households/1/information", "/account/households/1/email/new",
                     "/account/households/1/phone/new", "/account/households/1/address/new",
                     "/account/contacts/email/1", "/account/contacts/phone/1", "/account/contacts/address/1",
-                    "/account/households/1/login-email/1"]
+                    "/account/households/1/login-email/1", "/account/students/1/evaluations"]
 
 
 def test_every_my_account_page_fits_the_phone_and_passes_axe(page):

@@ -118,13 +118,13 @@ PAGES = {
                            "/account/households/1/information", "/account/households/1/phone/new",
                            "/account/contacts/address/1", "/account/households/1/login-email/1",
                            "/account/students/2/enrollments?waitlist=1&past=1", "/account/students/1/attendance?past=1",
-                           "/account/students/1/passes", "/account/students/1/qr"],
+                           "/account/students/1/passes", "/account/students/1/qr", "/account/students/1/evaluations"],
     "instructor@example.com": ["/classes/"],
     "staff@example.com": ["/staff/", "/staff/pending/", "/staff/packages/", "/staff/billing/payments/new",
                           "/staff/billing/orders/new", "/staff/courses", "/staff/courses/1", "/staff/emails",
                           "/staff/locations", "/staff/locations/1", "/staff/divisions", "/staff/divisions/1",
                           "/staff/courses/new", "/staff/courses/1/edit", "/staff/courses/1/meetings",
-                          "/staff/check-in/"],
+                          "/staff/check-in/", "/staff/skills", "/staff/skills/1"],
 }
 
 

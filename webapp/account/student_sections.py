@@ -1,9 +1,10 @@
-"""Your Student(s), per student: Enrollments (current, waitlist, past; Cancel Waitlist), Attendance, Passes and
-the QR code. An option the company switched off is absent (404), not greyed."""
+"""Your Student(s), per student: Enrollments (current, waitlist, past; Cancel Waitlist), Evaluations, Attendance,
+Passes and the QR code. An option the company switched off is absent (404), not greyed."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import family, role_required, student_or_404
+from ..attendance.evaluations import evaluated_skills
 from ..clock import local_now
 from ..extensions import htmx
 from ..models import User
@@ -57,6 +58,16 @@ def cancel_waitlist_enrollment(student_id, enrollment_id):
     if htmx:
         return _enrollments_page(student, show_waitlist=True)
     return redirect(url_for("account.enrollments", student_id=student.id, waitlist=1), 303)
+
+
+@bp.route("/students/<int:student_id>/evaluations")
+@role_required(User.PATRON)
+def evaluations(student_id):
+    """Evaluations: the skills of the levels of the student's current courses, each with its latest evaluation."""
+    student = student_or_404(current_user, student_id)
+    rows = student_enrollments(student, local_now())
+    levels = sorted({row.course.level for row in rows.current if row.course.level})
+    return render("account/evaluations.html", "content", student=student, levels=evaluated_skills(student, levels))
 
 
 @bp.route("/students/<int:student_id>/attendance")

@@ -1,7 +1,9 @@
-"""The one-tap attendance mark."""
+"""The one-tap attendance mark and the one-tap skill evaluation."""
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..models import Evaluation
 
 PRESENT = "present"
 
@@ -23,3 +25,14 @@ class MarkForm(FlaskForm):
     def reason(self):
         """The chosen reason, or None for present."""
         return self.offered.get(self.mark.data)
+
+
+class EvaluateForm(FlaskForm):
+    """One tap on a skill: `status` is the tapped button's value, with the comment typed beside it, if any."""
+
+    status = StringField("Evaluation", validators=[DataRequired("Choose Not started, In progress or Mastered.")])
+    comment = StringField("Comment", validators=[Length(max=500, message="Use at most 500 characters.")])
+
+    def validate_status(self, field):
+        if field.data not in Evaluation.LABELS:
+            raise ValidationError("Choose Not started, In progress or Mastered.")

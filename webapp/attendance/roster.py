@@ -2,7 +2,8 @@
 from flask import abort
 from peewee import JOIN
 
-from ..models import AbsenceReason, Course, Enrollment, Location, Meeting, Student, User
+from ..models import AbsenceReason, Course, Enrollment, Evaluation, Location, Meeting, Student, User
+from .evaluations import active_skills, latest_evaluations
 from .services import ON_ROSTER, enrolled_students, records_for
 
 
@@ -48,11 +49,20 @@ def may_mark(user, meeting):
     return meeting.cancelled_at is None and (user.role == User.STAFF or meeting.roster_submitted_at is None)
 
 
+def skills_on_roster(meeting, student_ids):
+    """The course level's skills and the latest evaluation of each for these students: two queries at most."""
+    skills = active_skills([meeting.course.level] if meeting.course.level else [])
+    return {"skills": skills, "evaluations": latest_evaluations(student_ids, [k.id for k in skills]),
+            "statuses": Evaluation.LABELS}
+
+
 def roster(meeting):
-    """Students, their records and the reasons to offer: three queries, whatever the class size."""
+    """Students, their records, the reasons to offer and the skills to evaluate: five queries, whatever the size."""
     students = enrolled_students(meeting.course)
+    ids = [s.id for s in students]
     return {
         "students": students,
-        "records": records_for([meeting.id], [s.id for s in students]),
+        "records": records_for([meeting.id], ids),
         "reasons": roster_reasons(),
+        **skills_on_roster(meeting, ids),
     }

@@ -1,5 +1,5 @@
 """An instructor's classes and the roster of each meeting."""
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import role_required
@@ -7,10 +7,11 @@ from ..clock import local_now
 from ..confirm import ask_first, confirmed
 from ..errors import error_response
 from ..extensions import htmx
-from ..models import User
+from ..models import Evaluation, User
 from ..templating import render
-from .forms import MarkForm
-from .roster import enrolled_student_or_404, may_mark, meeting_or_404, roster, roster_reasons
+from .evaluations import latest_evaluations, level_skill_or_none, record_evaluation
+from .forms import EvaluateForm, MarkForm
+from .roster import enrolled_student_or_404, may_mark, meeting_or_404, roster, roster_reasons, skills_on_roster
 from .services import AttendanceRefused, mark_attendance, my_meetings, records_for, rosters_to_submit, submit_roster
 
 bp = Blueprint("attendance", __name__, url_prefix="/classes")
@@ -28,11 +29,13 @@ def my_classes():
                   today=today, upcoming=meetings[len(today):])
 
 
-def _render_roster(meeting, block="content", status=200, row_errors=None, submit_error=None):
+def _render_roster(meeting, block="content", status=200, row_errors=None, submit_error=None, skill_errors=None,
+                   open_skills=None, typed_comment=None):
     return render(
         "attendance/roster.html", block, status=status, meeting=meeting, can_mark=may_mark(current_user, meeting),
         row_errors=row_errors or {}, submit_error=submit_error, started=meeting.starts_at <= local_now(),
-        **roster(meeting),
+        skill_errors=skill_errors or {}, open_skills=open_skills or request.args.get("skills", type=int),
+        typed_comment=typed_comment, **roster(meeting),
     )
 
 
@@ -71,7 +74,44 @@ def _render_row(meeting, student, reasons, status=200, error=None):
     return render(
         "attendance/roster.html", "row", status=status, meeting=meeting, student=student, reasons=reasons,
         records=records_for([meeting.id], [student.id]), can_mark=may_mark(current_user, meeting),
-        row_errors={student.id: error} if error else {}, focus=bool(htmx),
+        row_errors={student.id: error} if error else {}, focus=bool(htmx), skill_errors={}, open_skills=None,
+        **skills_on_roster(meeting, [student.id]),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/students/<int:student_id>/skills/<int:skill_id>", methods=["POST"])
+@role_required(*ROSTER_ROLES)
+def evaluate(meeting_id, student_id, skill_id):
+    """Evaluate one skill of a student on the roster (one tap); htmx gets back just that skill."""
+    meeting = meeting_or_404(current_user, meeting_id)
+    student = enrolled_student_or_404(meeting.course_id, student_id)
+    skill = level_skill_or_none(meeting.course.level, skill_id) or abort(404)
+    form = EvaluateForm()
+    if not form.validate_on_submit():
+        error = " ".join(form.status.errors + form.comment.errors)
+        if not htmx:
+            return _render_roster(meeting, status=422, skill_errors={(student.id, skill.id): error},
+                                  open_skills=student.id, typed_comment=form.comment.data)
+        return _render_skill(meeting, student, skill, status=422, error=error, comment=form.comment.data)
+    try:
+        evaluation = record_evaluation(current_user, meeting, student, skill, form.status.data, form.comment.data or "",
+                                       local_now().date())
+    except AttendanceRefused as refused:
+        return error_response(403, str(refused))
+    flash(f"{student.first_name} {student.last_name}: {skill.name} {evaluation.status_label.lower()}.", "success")
+    if htmx:
+        return _render_skill(meeting, student, skill)
+    return redirect(url_for(".meeting_roster", meeting_id=meeting.id, skills=student.id,
+                            _anchor=f"skill-{student.id}-{skill.id}"), 303)
+
+
+def _render_skill(meeting, student, skill, status=200, error=None, comment=None):
+    # Block "skill" of the roster template, inside the row's skills loop: the same template as the page.
+    return render(
+        "attendance/roster.html", "skill", status=status, meeting=meeting, student=student, skill=skill,
+        evaluations=latest_evaluations([student.id], [skill.id]), skill_focus=bool(htmx), statuses=Evaluation.LABELS,
+        can_mark=may_mark(current_user, meeting),
+        skill_errors={(student.id, skill.id): error} if error else {}, typed_comment=comment,
     )
 
 

@@ -193,7 +193,8 @@ def enrolled_students(course):
     )
 
 
-def _check_staff_or_open_roster(user, meeting):
+def check_roster_open(user, meeting):
+    """Refuse (AttendanceRefused) a change to a cancelled class, or to a submitted roster unless the user is staff."""
     if meeting.cancelled_at:
         raise AttendanceRefused("This class is cancelled: there is no roster to mark.")
     if meeting.roster_submitted_at and user.role != User.STAFF:
@@ -206,7 +207,7 @@ def mark_attendance(user, meeting, student, reason):
         raise AttendanceRefused("That reason is no longer in use.")
 
     def change():
-        _check_staff_or_open_roster(user, Meeting.get_by_id(meeting.id))
+        check_roster_open(user, Meeting.get_by_id(meeting.id))
         record = _record(meeting, student)
         return _write(
             record, meeting, student, status=Attendance.ABSENT if reason else Attendance.PRESENT, reason=reason,

@@ -13,6 +13,7 @@ from .teaching import (
     AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting, WaitlistOffer,
 )
 from .student_pages import CheckInCode, ChosenLocation, new_check_in_code
+from .evaluations import Evaluation, Skill
 
 ALL_MODELS = [
     Company, Location, Division, Account, User, Permission, Guardian, Student, StudentLink,
@@ -21,5 +22,5 @@ ALL_MODELS = [
     Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
     RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage, CardRefund, ReminderSetting, ReminderSent,
     EmailOptOut, WaitlistOffer, ContactEmail, ContactPhone, MailingAddress, UserSession, AccessLink,
-    CheckInCode, ChosenLocation,
+    CheckInCode, ChosenLocation, Skill, Evaluation,
 ]
