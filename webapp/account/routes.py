@@ -38,4 +38,4 @@ def payments():
                   gateway=provider_for(current_company()))
 
 
-from . import contact_routes, history, locations, student_routes, student_sections  # noqa: E402,F401 (their routes join this blueprint)
+from . import contact_routes, history, locations, makeup_routes, student_routes, student_sections  # noqa: E402,F401 (their routes join this blueprint)

@@ -2,8 +2,8 @@
 from flask import abort
 from peewee import JOIN
 
-from ..models import AbsenceReason, Course, Enrollment, Location, Meeting, Student, User
-from .services import ON_ROSTER, enrolled_students, records_for
+from ..models import AbsenceReason, Course, Location, Meeting, Student, User
+from .services import enrolled_students, records_for, roster_students
 
 
 def meeting_or_404(user, meeting_id):
@@ -25,14 +25,9 @@ def meeting_or_404(user, meeting_id):
     return meeting
 
 
-def enrolled_student_or_404(course, student_id):
-    """A student on the course's rosters; anyone else answers 404."""
-    student = (
-        Student.select()
-        .join(Enrollment)
-        .where((Enrollment.course == course) & Enrollment.status.in_(ON_ROSTER) & (Student.id == student_id))
-        .first()
-    )
+def enrolled_student_or_404(meeting, student_id):
+    """A student on the meeting's roster (enrolled, or booked there for a makeup); anyone else answers 404."""
+    student = roster_students(meeting).where(Student.id == student_id).first()
     if student is None:
         abort(404)
     return student
@@ -50,7 +45,7 @@ def may_mark(user, meeting):
 
 def roster(meeting):
     """Students, their records and the reasons to offer: three queries, whatever the class size."""
-    students = enrolled_students(meeting.course)
+    students = enrolled_students(meeting)
     return {
         "students": students,
         "records": records_for([meeting.id], [s.id for s in students]),
