@@ -332,3 +332,12 @@ def test_checking_in_at_the_makeup_spends_the_token(signed_in):
     assert "Amy Smith is checked in: present at Ballet I (Thursdays)." in response.get_data(as_text=True)
     assert Attendance.get((Attendance.meeting == meeting) & (Attendance.student == token.student_id)).status == "present"
     assert MakeupToken.get_by_id(token.id).status == MakeupToken.SPENT
+
+
+def test_the_school_cancelling_the_makeup_class_gives_the_token_back(signed_in):
+    dana, token, meeting = signed_in("parent@example.com"), available_token(), thursday_ballet()
+    dana.post(use_url(token), data={"meeting": str(meeting.id)})
+    signed_in("staff@example.com").post(f"/staff/meetings/{meeting.id}/cancel", data={"confirm": "yes"})
+    back = MakeupToken.get_by_id(token.id)
+    assert back.status == MakeupToken.AVAILABLE and back.used_for_id is None
+    assert f'value="{meeting.id}"' not in dana.get(use_url(token)).get_data(as_text=True)
