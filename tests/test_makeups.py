@@ -341,3 +341,11 @@ def test_the_school_cancelling_the_makeup_class_gives_the_token_back(signed_in):
     back = MakeupToken.get_by_id(token.id)
     assert back.status == MakeupToken.AVAILABLE and back.used_for_id is None
     assert f'value="{meeting.id}"' not in dana.get(use_url(token)).get_data(as_text=True)
+
+
+def test_bens_expired_token_cannot_be_used(signed_in):
+    expired = MakeupToken.get((MakeupToken.student == student("Ben")) & (MakeupToken.status == MakeupToken.EXPIRED))
+    response = signed_in("parent@example.com").post(use_url(expired), data={"meeting": str(thursday_ballet().id)},
+                                                     headers=HX)
+    assert response.status_code == 409 and "That token expired on" in page_text(response)
+    assert MakeupToken.get_by_id(expired.id).status == MakeupToken.EXPIRED

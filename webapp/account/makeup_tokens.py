@@ -106,9 +106,9 @@ def use_token(user, student, token_id, meeting_id, now):
     """Apply one of the student's tokens to a makeup meeting: the seat is held and the token turns Pending."""
     with write_transaction():
         token = MakeupToken.get_or_none((MakeupToken.id == token_id) & (MakeupToken.student == student.id))
-        if token is None or token.status != MakeupToken.AVAILABLE:
+        if token is None or token.status not in (MakeupToken.AVAILABLE, MakeupToken.EXPIRED):
             raise MakeupRefused("That token is already used.")
-        if token.expires_on < now.date():
+        if token.status == MakeupToken.EXPIRED or token.expires_on < now.date():
             raise MakeupRefused(f"That token expired on {token.expires_on:%d %b %Y}.")
         meeting = Meeting.get_or_none(Meeting.id == meeting_id)
         if meeting is None:
