@@ -7,8 +7,8 @@ from .database import write_transaction
 from .attendance.services import report_absence
 from .models import (
     AbsenceReason, Account, Attendance, CheckInCode, Company, ContactEmail, ContactPhone, Course, Division, EmailOptOut, Enrollment,
-    Evaluation, Guardian, LedgerEntry, Location, MailingAddress, FutureAbsence, Meeting, Order, OrderLine, Permission, Skill,
-    Student, StudentLink, User, utcnow,
+    Evaluation, Guardian, LedgerEntry, Location, MailingAddress, FutureAbsence, MakeupToken, Meeting, Order, OrderLine,
+    Permission, Skill, Student, StudentLink, User, utcnow,
 )
 
 DEMO_PASSWORD = "cubby-demo"
@@ -155,7 +155,12 @@ def _load_courses(places, acme, pat, today):
                                    location=places["Downtown"], division=acme, capacity=12, price_cents=40000,
                                    description="A one-day workplace safety session."),
     }
+    # A second Ballet I class, where Amy (in the Tuesday one) makes up a missed class with a token.
+    courses["Ballet I (Thursdays)"] = _ensure(
+        Course, {"name": "Ballet I (Thursdays)"}, location=places["Downtown"], instructor=pat, capacity=8,
+        price_cents=24000, description="Thursdays: the Tuesday Ballet I class, a second time in the week.")
     _weekly(courses["Ballet I"], 1, 16, 0, 60, today)
+    _weekly(courses["Ballet I (Thursdays)"], 3, 16, 0, 60, today)
     _weekly(courses["Pottery for Kids"], 5, 10, 0, 90, today)
     _weekly(courses["Jazz II"], 3, 17, 0, 60, today)
     if not Meeting.select().where(Meeting.course == courses["Safety Workshop"]).exists():
@@ -265,3 +270,23 @@ def _load_absences(company, people, courses, today):
               .order_by(Meeting.starts_at).offset(2).first())
     day = ballet.starts_at.date()
     create_future_absence(company, dana, people["Amy"], reasons["Family emergency"], day, day, now)
+    _load_spent_and_expired_tokens(people, courses, today)
+
+
+def _load_spent_and_expired_tokens(people, courses, today):
+    """Amy's token spent on a makeup she attended three weeks ago; Ben's token that ran out yesterday."""
+    amy, ben, pat = people["Amy"], people["Ben"], people["instructor@example.com"]
+    start = datetime.datetime.combine(today, datetime.time())
+    earned = (Meeting.select().where(Meeting.course == Course.get(name="Creative Movement"))
+              .order_by(Meeting.starts_at.desc()).first())
+    makeup = (Meeting.select().where((Meeting.course == courses["Ballet I (Thursdays)"]) & (Meeting.starts_at < start))
+              .order_by(Meeting.starts_at).first())
+    MakeupToken.create(student=amy, location=makeup.course.location_id, earned_for=earned, status=MakeupToken.SPENT,
+                       expires_on=earned.starts_at.date() + datetime.timedelta(days=MakeupToken.VALID_DAYS - 1),
+                       used_for=makeup, booked_by=people["parent@example.com"])
+    _ensure(Attendance, {"meeting": makeup, "student": amy}, status=Attendance.PRESENT,
+            set_by_role=Attendance.BY_INSTRUCTOR, set_by=pat)
+    missed = (Meeting.select().where((Meeting.course == courses["Pottery for Kids"]) & (Meeting.starts_at < start))
+              .order_by(Meeting.starts_at).first())
+    MakeupToken.create(student=ben, location=missed.course.location_id, earned_for=missed, status=MakeupToken.EXPIRED,
+                       expires_on=today - datetime.timedelta(days=1))

@@ -55,4 +55,4 @@ def payments_page(add_form=None, status=200):
                   gateway=gateway)
 
 
-from . import contact_routes, history, locations, student_routes, student_sections  # noqa: E402,F401 (their routes join this blueprint)
+from . import contact_routes, history, locations, makeup_routes, student_routes, student_sections  # noqa: E402,F401 (their routes join this blueprint)

@@ -2,9 +2,9 @@
 from flask import abort
 from peewee import JOIN
 
-from ..models import AbsenceReason, Course, Enrollment, Evaluation, Location, Meeting, Student, User
+from ..models import AbsenceReason, Course, Evaluation, Location, Meeting, Student, User
 from .evaluations import active_skills, latest_evaluations
-from .services import ON_ROSTER, enrolled_students, records_for
+from .services import enrolled_students, records_for, roster_students
 
 
 def meeting_or_404(user, meeting_id):
@@ -26,14 +26,9 @@ def meeting_or_404(user, meeting_id):
     return meeting
 
 
-def enrolled_student_or_404(course, student_id):
-    """A student on the course's rosters; anyone else answers 404."""
-    student = (
-        Student.select()
-        .join(Enrollment)
-        .where((Enrollment.course == course) & Enrollment.status.in_(ON_ROSTER) & (Student.id == student_id))
-        .first()
-    )
+def enrolled_student_or_404(meeting, student_id):
+    """A student on the meeting's roster (enrolled, or booked there for a makeup); anyone else answers 404."""
+    student = roster_students(meeting).where(Student.id == student_id).first()
     if student is None:
         abort(404)
     return student
@@ -57,8 +52,9 @@ def skills_on_roster(meeting, student_ids):
 
 
 def roster(meeting):
-    """Students, their records, the reasons to offer and the skills to evaluate: five queries, whatever the size."""
-    students = enrolled_students(meeting.course)
+    """Students (makeups included), their records, the reasons to offer and the skills to evaluate: five queries,
+    whatever the size."""
+    students = enrolled_students(meeting)
     ids = [s.id for s in students]
     return {
         "students": students,

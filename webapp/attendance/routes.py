@@ -51,7 +51,7 @@ def meeting_roster(meeting_id):
 def mark(meeting_id, student_id):
     """Mark one student present or absent with a reason; htmx gets back just that student's row."""
     meeting = meeting_or_404(current_user, meeting_id)
-    student = enrolled_student_or_404(meeting.course_id, student_id)
+    student = enrolled_student_or_404(meeting, student_id)
     reasons = roster_reasons()
     form = MarkForm(reasons)
     if not form.validate_on_submit():

@@ -183,14 +183,29 @@ def rosters_to_submit(instructor, before):
 ON_ROSTER = Enrollment.ACTIVE + (Enrollment.NO_SHOW,)  # a no-show stays on the roster that charged the fee
 
 
-def enrolled_students(course):
-    """Students on the course's rosters (holding a place, or marked No Show there), by name."""
-    return list(
-        Student.select()
-        .join(Enrollment)
-        .where((Enrollment.course == course) & Enrollment.status.in_(ON_ROSTER))
-        .order_by(Student.first_name, Student.last_name)
-    )
+MAKEUP_BOOKED = (MakeupToken.PENDING, MakeupToken.SPENT)  # a token that holds a seat at its makeup meeting
+
+
+def roster_students(meeting):
+    """Students on the meeting's roster: those on the course's (holding a place, or marked No Show there) and
+    those booked there for a makeup, by name."""
+    enrolled = Enrollment.select(Enrollment.student).where(
+        (Enrollment.course == meeting.course_id) & Enrollment.status.in_(ON_ROSTER))
+    makeups = MakeupToken.select(MakeupToken.student).where(
+        (MakeupToken.used_for == meeting.id) & MakeupToken.status.in_(MAKEUP_BOOKED))
+    return Student.select().where(Student.id.in_(enrolled) | Student.id.in_(makeups))
+
+
+def enrolled_students(meeting):
+    """The meeting's roster (see roster_students), by name."""
+    return list(roster_students(meeting).order_by(Student.first_name, Student.last_name))
+
+
+def _spend_makeup_token(meeting, student):
+    """A token booked for this makeup meeting is Spent once the student is marked there."""
+    MakeupToken.update(status=MakeupToken.SPENT).where(
+        (MakeupToken.used_for == meeting.id) & (MakeupToken.student == student.id)
+        & (MakeupToken.status == MakeupToken.PENDING)).execute()
 
 
 def check_roster_open(user, meeting):
@@ -209,6 +224,7 @@ def mark_attendance(user, meeting, student, reason):
     def change():
         check_roster_open(user, Meeting.get_by_id(meeting.id))
         record = _record(meeting, student)
+        _spend_makeup_token(meeting, student)
         return _write(
             record, meeting, student, status=Attendance.ABSENT if reason else Attendance.PRESENT, reason=reason,
             set_by_role=Attendance.BY_INSTRUCTOR, set_by=user, set_at=utcnow(), future_absence=None,

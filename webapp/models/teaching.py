@@ -146,9 +146,13 @@ class MakeupToken(BaseModel):
     status = pw.CharField(max_length=16, default=AVAILABLE)
     expires_on = pw.DateField()
     created_at = pw.DateTimeField(default=utcnow)
+    # The makeup class the token is applied to: set while Pending and kept once Spent.
+    used_for = pw.ForeignKeyField(Meeting, null=True, backref="makeups", on_delete="SET NULL")
+    booked_at = pw.DateTimeField(null=True)
+    booked_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("student", "earned_for"), True),)
+        indexes = ((("student", "earned_for"), True), (("used_for", "status"), False))
 
 
 class WaitlistOffer(BaseModel):

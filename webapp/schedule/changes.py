@@ -9,7 +9,7 @@ from peewee import fn
 from ..clock import local_now
 from ..database import locked, write_transaction
 from ..emails.links import site_url
-from ..models import Attendance, Course, Enrollment, Guardian, Location, Meeting, OutboxMessage, ReminderSetting, \
+from ..models import Attendance, Course, Enrollment, Guardian, Location, MakeupToken, Meeting, OutboxMessage, ReminderSetting, \
     Student, User, utcnow
 from ..outbox import deliver, queue_mail
 from ..templating import current_company
@@ -69,12 +69,16 @@ def move_meeting(staff, meeting_id, starts_at, ends_at):
 
 
 def cancel_meeting(staff, meeting_id):
-    """Cancel a meeting still to come; the absences reported for it are dropped. Returns how many were."""
+    """Cancel a meeting still to come; the absences reported for it are dropped (returns how many were) and the
+    makeups booked at it give their tokens back."""
     with write_transaction():
         meeting = _open_meeting(meeting_id)
         Meeting.update(cancelled_at=utcnow(), cancelled_by=staff).where(Meeting.id == meeting.id).execute()
         dropped = Attendance.delete().where(
             (Attendance.meeting == meeting.id) & (Attendance.set_by_role == Attendance.BY_PATRON)).execute()
+        # A makeup booked at the cancelled class gives its token back, to book another one.
+        MakeupToken.update(status=MakeupToken.AVAILABLE, used_for=None, booked_at=None, booked_by=None).where(
+            (MakeupToken.used_for == meeting.id) & (MakeupToken.status == MakeupToken.PENDING)).execute()
         ids = _tell_families(meeting, f"{meeting.course.name} is cancelled", was=meeting.starts_at, cancelled=True)
     deliver(ids)
     return dropped
