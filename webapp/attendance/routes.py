@@ -84,7 +84,7 @@ def _render_row(meeting, student, reasons, status=200, error=None):
 def evaluate(meeting_id, student_id, skill_id):
     """Evaluate one skill of a student on the roster (one tap); htmx gets back just that skill."""
     meeting = meeting_or_404(current_user, meeting_id)
-    student = enrolled_student_or_404(meeting.course_id, student_id)
+    student = enrolled_student_or_404(meeting, student_id)
     skill = level_skill_or_none(meeting.course.level, skill_id) or abort(404)
     form = EvaluateForm()
     if not form.validate_on_submit():
