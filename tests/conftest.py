@@ -2,6 +2,7 @@
 the app, a test client that sends CSRF tokens, sign-in as any demo persona, a SQL query counter, and helpers for
 concurrent requests and apps with their own settings."""
 import contextlib
+import itertools
 from html import unescape
 import os
 import re
@@ -72,6 +73,21 @@ class PostgresServer:
         finally:
             conn.close()
 
+    def drop_in_background(self):
+        """A queue of database names that a thread drops while the tests go on (each DROP waits for a checkpoint,
+        about a second: at the end of the run they took longer than the tests); put None to finish, then join."""
+        import queue
+
+        names = queue.Queue()
+
+        def drop():
+            while (name := names.get()) is not None:
+                self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        thread = threading.Thread(target=drop, daemon=True)
+        thread.start()
+        return names, thread
+
 
 def _prepare(url):
     """Run the migrations and load the demo data into an empty database."""
@@ -91,17 +107,24 @@ def fresh_database_url(tmp_path_factory):
         template = f"{server.prefix}_template"
         server.execute(f'CREATE DATABASE "{template}"')
         _prepare(server.url(template))
-        made = []
+        made, numbers, (to_drop, dropper) = [], itertools.count(), server.drop_in_background()
 
         def fresh(_tmp_path):
-            name = f"{server.prefix}_{len(made)}"
+            name = f"{server.prefix}_{next(numbers)}"
             server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
             made.append(name)
             return server.url(name)
 
+        def done_with_this_test():
+            while made:
+                to_drop.put(made.pop())
+
+        fresh.done = done_with_this_test
         yield fresh
-        for name in made + [template]:
-            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        done_with_this_test()
+        to_drop.put(template)
+        to_drop.put(None)
+        dropper.join()
     else:
         template = tmp_path_factory.mktemp("template") / "cubby.sqlite3"
         _prepare(f"sqlite:///{template}")
@@ -111,7 +134,16 @@ def fresh_database_url(tmp_path_factory):
             shutil.copy(template, path)
             return f"sqlite:///{path}"
 
+        fresh.done = lambda: None  # pytest removes old tmp_path directories itself
         yield fresh
+
+
+@pytest.fixture(autouse=True)
+def _drop_databases_after_the_test(request):
+    """Hand this test's databases to the dropper once every other fixture of the test is finished with them."""
+    yield
+    if "fresh_database_url" in request.fixturenames:
+        request.getfixturevalue("fresh_database_url").done()
 
 
 def release_connections():

@@ -5,7 +5,7 @@ from ..database import is_sqlite, write_transaction
 from ..extensions import db
 from ..models import Allocation, Company, LedgerEntry, Order, OrderLine, Payment, utcnow
 from ..outbox import deliver
-from .ledger import account_balances, lock_households, order_balances, student_balances
+from .ledger import account_balances, lock_households, order_balances, order_tags, student_balances
 from .receipts import queue_receipt
 
 
@@ -105,3 +105,19 @@ def post_offline_payment(staff, order, payer_account, amount, method, note=""):
         memo=f"{Payment.OFFLINE_LABELS[method]} payment" + (f" ({note})" if note else ""), created_by=staff,
     )
     return payment, queue_receipt(payment)
+
+
+def void_balance(staff, order, cents, reason=""):
+    """Write off `cents` of what the order still owes (a charge made in error, a class given free): a Void entry tagged
+    like the order's charge, decided under the household lock; returns the entry."""
+    with write_transaction():
+        lock_households([order.account_id])
+        balance = order_balances([order.id])[order.id]
+        if cents <= 0:
+            raise ChargeRefused("Enter an amount above zero.")
+        if cents > balance:
+            raise ChargeRefused(f"That is more than order #{order.number} still owes.")
+        student_id, location_id = order_tags([order]).get(order.id, (None, None))
+        return LedgerEntry.create(account=order.account_id, kind=LedgerEntry.VOID, amount_cents=-cents, order=order,
+                                  student=student_id, location=location_id, created_by=staff,
+                                  memo=f"Voided: {reason}" if reason else f"Order #{order.number}: voided")

@@ -118,6 +118,13 @@ class OfflinePaymentForm(FlaskForm):
             return None
 
 
+class VoidForm(FlaskForm):
+    """Staff: write off part or all of what an order still owes."""
+
+    amount = MoneyField("Amount to void", validators=[DataRequired("Enter the amount.")])
+    reason = StringField("Reason (on the family's ledger)", validators=[Length(max=150)])
+
+
 class CardRefundForm(FlaskForm):
     """Staff: give part or all of a card payment back to the card."""
 

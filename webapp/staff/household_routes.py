@@ -3,9 +3,10 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import billing_required, may_bill, role_required
-from ..billing.forms import CardRefundForm
+from ..billing.charges import ChargeRefused, void_balance
+from ..billing.forms import CardRefundForm, VoidForm
 from ..billing.refunds import RefundRefused, RefundUnsettled, refund_offline, request_refund
-from ..models import Account, Payment, User
+from ..models import Account, Order, Payment, User
 from ..numbers import whole_number
 from ..templating import current_company, money, render
 from .households import household_page, search
@@ -35,10 +36,11 @@ def household(account_id):
     return _household(account)
 
 
-def _household(account, status=200, form=None, failed_key=None):
+def _household(account, status=200, form=None, failed_key=None, void_form=None, failed_order=None):
     page = household_page(account, may_bill(current_user), current_company(), _page_number())
     return render("staff/household.html", "content", status=status, household=page,
-                  form=form or CardRefundForm(formdata=None), failed_key=failed_key)
+                  form=form or CardRefundForm(formdata=None), failed_key=failed_key,
+                  void_form=void_form or VoidForm(formdata=None), failed_order=failed_order)
 
 
 @bp.route("/<int:account_id>/payments/<key>/refund", methods=["POST"])
@@ -58,3 +60,21 @@ def refund(account_id, key):
             flash(f"{money(form.amount.cents)} of the {payment.method_label.lower()} payment is refunded.", "success")
             return redirect(url_for(".household", account_id=account.id), 303)
     return _household(account, 422, form, key)
+
+
+@bp.route("/<int:account_id>/orders/<int:number>/void", methods=["POST"])
+@billing_required
+def void(account_id, number):
+    """Write off part or all of what one of the household's orders still owes."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    order = Order.get_or_none((Order.number == number) & (Order.account == account.id)) or abort(404)
+    form = VoidForm()
+    if form.validate_on_submit():
+        try:
+            void_balance(current_user, order, form.amount.cents, (form.reason.data or "").strip())
+        except ChargeRefused as refused:
+            form.amount.errors.append(str(refused))
+        else:
+            flash(f"{money(form.amount.cents)} of order #{order.number} is voided.", "success")
+            return redirect(url_for(".household", account_id=account.id), 303)
+    return _household(account, 422, void_form=form, failed_order=order.number)
