@@ -73,9 +73,11 @@ class PostgresServer:
         finally:
             conn.close()
 
-    def drop_in_background(self):
-        """A queue of database names that a thread drops while the tests go on (each DROP waits for a checkpoint,
-        about a second: at the end of the run they took longer than the tests); put None to finish, then join."""
+    def drop_in_background(self, threads=4):
+        """A queue of database names that threads drop while the tests go on; put None to finish, then join.
+
+        Each DROP DATABASE waits for a checkpoint (about a second under load), and dropped one after the other at the
+        end they took longer than the tests; drops that wait at the same time share one checkpoint."""
         import queue
 
         names = queue.Queue()
@@ -83,10 +85,12 @@ class PostgresServer:
         def drop():
             while (name := names.get()) is not None:
                 self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            names.put(None)  # the next thread stops too
 
-        thread = threading.Thread(target=drop, daemon=True)
-        thread.start()
-        return names, thread
+        droppers = [threading.Thread(target=drop, daemon=True) for _ in range(threads)]
+        for dropper in droppers:
+            dropper.start()
+        return names, droppers
 
 
 def _prepare(url):
@@ -107,7 +111,7 @@ def fresh_database_url(tmp_path_factory):
         template = f"{server.prefix}_template"
         server.execute(f'CREATE DATABASE "{template}"')
         _prepare(server.url(template))
-        made, numbers, (to_drop, dropper) = [], itertools.count(), server.drop_in_background()
+        made, numbers, (to_drop, droppers) = [], itertools.count(), server.drop_in_background()
 
         def fresh(_tmp_path):
             name = f"{server.prefix}_{next(numbers)}"
@@ -124,7 +128,8 @@ def fresh_database_url(tmp_path_factory):
         done_with_this_test()
         to_drop.put(template)
         to_drop.put(None)
-        dropper.join()
+        for dropper in droppers:
+            dropper.join()
     else:
         template = tmp_path_factory.mktemp("template") / "cubby.sqlite3"
         _prepare(f"sqlite:///{template}")
