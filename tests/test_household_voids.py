@@ -22,7 +22,7 @@ def voids():
     return list(LedgerEntry.select().where(LedgerEntry.kind == LedgerEntry.VOID).order_by(LedgerEntry.id))
 
 
-def test_sam_voids_part_of_an_order_and_dana_sees_it_on_her_ledger(signed_in):
+def test_sam_voids_part_of_an_order_and_dana_sees_it_on_her_ledger(signed_in, outbox):
     before = len(voids())
     sam = signed_in("staff@example.com")
     assert "Void up to $180.00" in page_text(sam.get(f"/staff/households/{smith().id}"))
@@ -34,6 +34,11 @@ def test_sam_voids_part_of_an_order_and_dana_sees_it_on_her_ledger(signed_in):
     assert balances(1002) == {1002: 15000}
     history = page_text(signed_in("parent@example.com").get(f"/account/history?account={smith().id}&tab=all"))
     assert "Voided: Sibling discount Ben Smith #1002 Northside -$30.00" in history
+    refunds = page_text(signed_in("parent@example.com").get(f"/account/history?account={smith().id}&tab=refunds"))
+    assert "Voided: Sibling discount Ben Smith #1002 Northside -$30.00" in refunds
+    (notice,) = [m for m in outbox if m.subject == "Order #1002 adjusted by Riverside Arts Academy"]
+    assert notice.to == ["parent@example.com"]
+    assert "has taken $30.00 off order #1002: Sibling discount." in notice.body and "now owes $150.00" in notice.body
 
 
 @pytest.mark.parametrize("amount, message", [
@@ -42,13 +47,14 @@ def test_sam_voids_part_of_an_order_and_dana_sees_it_on_her_ledger(signed_in):
     ("free", "Enter an amount like 25.00."),
     ("", "Enter the amount."),
 ])
-def test_a_bad_void_is_refused_next_to_the_field_and_nothing_moves(signed_in, amount, message):
+def test_a_bad_void_is_refused_next_to_the_field_and_nothing_moves(signed_in, outbox, amount, message):
     before, sam = len(voids()), signed_in("staff@example.com")
     for headers in ({}, HX):
         answer = sam.post(void_url(1002), data={"amount": amount}, headers=headers)
         assert answer.status_code == 422
         assert 'id="amount-void-1002-error"' in answer.get_data(as_text=True) and message in page_text(answer)
     assert len(voids()) == before and balances(1002) == {1002: 18000}
+    assert not [m for m in outbox if "adjusted" in m.subject]
 
 
 def test_two_voids_at_once_never_take_an_order_below_zero(app):

@@ -10,9 +10,10 @@ from ..models import LedgerEntry, Location, Order, Payment, Student
 
 PAGE_SIZE = 25
 HISTORY_DAYS = 30
-# The tabs of seed 004's Transaction History and the entry kinds each shows (All shows every kind).
+# The tabs of seed 004's Transaction History and the entry kinds each shows (All shows every kind). A void, what
+# staff took off a bill (issue 16.7: "refunds and voids … visible in the family's Refunds tab"), shows with refunds.
 TABS = {"all": ("All", None), "charges": ("Charges", (LedgerEntry.CHARGE,)),
-        "payments": ("Payments", (LedgerEntry.PAYMENT,)), "refunds": ("Refunds", (LedgerEntry.REFUND,))}
+        "payments": ("Payments", (LedgerEntry.PAYMENT,)), "refunds": ("Refunds", (LedgerEntry.REFUND, LedgerEntry.VOID))}
 
 
 @dataclass

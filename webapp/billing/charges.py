@@ -3,8 +3,8 @@ import uuid
 
 from ..database import is_sqlite, write_transaction
 from ..extensions import db
-from ..models import Allocation, Company, LedgerEntry, Order, OrderLine, Payment, utcnow
-from ..outbox import deliver
+from ..models import Allocation, Company, Guardian, LedgerEntry, Order, OrderLine, Payment, User, utcnow
+from ..outbox import deliver, queue_mail
 from .ledger import account_balances, lock_households, order_balances, order_tags, student_balances
 from .receipts import queue_receipt
 
@@ -118,6 +118,21 @@ def void_balance(staff, order, cents, reason=""):
         if cents > balance:
             raise ChargeRefused(f"That is more than order #{order.number} still owes.")
         student_id, location_id = order_tags([order]).get(order.id, (None, None))
-        return LedgerEntry.create(account=order.account_id, kind=LedgerEntry.VOID, amount_cents=-cents, order=order,
-                                  student=student_id, location=location_id, created_by=staff,
-                                  memo=f"Voided: {reason}" if reason else f"Order #{order.number}: voided")
+        entry = LedgerEntry.create(account=order.account_id, kind=LedgerEntry.VOID, amount_cents=-cents, order=order,
+                                   student=student_id, location=location_id, created_by=staff,
+                                   memo=f"Voided: {reason}" if reason else f"Order #{order.number}: voided")
+        ids = _queue_void_notice(order, entry, balance - cents, reason)
+    deliver(ids)
+    return entry
+
+
+def _queue_void_notice(order, entry, owed, reason):
+    """Inside the transaction: tell the household's primary guardians what was taken off the order (a receipt)."""
+    from ..templating import current_company
+
+    company = current_company()
+    guardians = User.select(User.email).join(Guardian).where(
+        (Guardian.account == order.account_id) & Guardian.is_primary & (Guardian.status == Guardian.ACCEPTED))
+    return queue_mail([u.email for u in guardians], f"Order #{order.number} adjusted by {company.name}", "emails/void",
+                      category="receipt", order=order, cents=-entry.amount_cents, owed=owed, reason=reason,
+                      company=company)
