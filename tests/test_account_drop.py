@@ -5,28 +5,17 @@ import datetime
 
 import pytest
 
+from enrollment_helpers import change_url, enrollment, ledger_total, student
 from conftest import page_text
 from webapp.models import (
-    Company, Course, Enrollment, LedgerEntry, Meeting, Order, OrderLine, Student, WaitlistOffer,
+    Company, Course, Enrollment, LedgerEntry, Meeting, Order, WaitlistOffer,
 )
 
 HX = {"HX-Request": "true"}
 
 
-def student(first):
-    return Student.get(Student.first_name == first)
-
-
-def enrollment(first, course):
-    return Enrollment.get((Enrollment.student == student(first)) & (Enrollment.course == Course.get(name=course)))
-
-
 def url(first="Ben", course="Pottery for Kids"):
-    return f"/account/students/{student(first).id}/enrollments/{enrollment(first, course).id}/drop"
-
-
-def ledger_total():
-    return sum(e.amount_cents for e in LedgerEntry.select())
+    return change_url("drop", first, course)
 
 
 def order_balance(number):
@@ -103,7 +92,7 @@ def test_a_drop_twice_is_refused_and_changes_the_ledger_once(signed_in):
     dana.post(url())
     after = ledger_total()
     again = dana.post(url(), headers=HX)
-    assert again.status_code == 409 and "it cannot be dropped" in page_text(again)
+    assert again.status_code == 409 and "it cannot be changed" in page_text(again)
     assert ledger_total() == after
 
 
@@ -121,7 +110,7 @@ def test_a_drop_after_the_course_ended_is_refused_and_stores_nothing(signed_in):
     course = Course.get(name="Pottery for Kids")
     Meeting.delete().where((Meeting.course == course) & (Meeting.starts_at > datetime.datetime.now() - datetime.timedelta(days=1))).execute()
     dana, before = signed_in("parent@example.com"), ledger_total()
-    assert "Pottery for Kids has ended; it can no longer be dropped." in page_text(dana.get(url()))
+    assert "Pottery for Kids has ended; it can no longer be changed." in page_text(dana.get(url()))
     response = dana.post(url(), headers=HX)
     assert response.status_code == 409 and "has ended" in page_text(response)
     assert ledger_total() == before and enrollment("Ben", "Pottery for Kids").status == Enrollment.REGISTERED

@@ -56,12 +56,14 @@ def test_the_page_groups_the_preferences_as_the_vendor_pages_do(signed_in):
     ("send_bill", "parent@example.com", "/billing/cart", "Purchase order number"),
     ("future_absences", "parent@example.com", "/schedule/", "Future absences"),
     ("allow_drop", "parent@example.com", "/account/students/{ben}/enrollments", "Drop Enrollment"),
+    ("allow_transfer", "parent@example.com", "/account/students/{ben}/enrollments", "Transfer Enrollment"),
 ])
 def test_each_switch_shows_on_the_familys_next_page_off_and_on(signed_in, switch, persona, url, text):
     sam, family = signed_in("staff@example.com"), signed_in(persona)
     family.post(f"/register/courses/{Course.get(Course.name == 'Ballet I').id}/add",
                 data={"student": Student.get(Student.first_name == "Ben").id})  # a registration for Send Bill
     url = url.format(ben=Student.get(Student.first_name == "Ben").id)
+    Company.update(**{switch: True}).execute()  # the demo starts with transfers off
     assert text in page_text(family.get(url))
     _set(sam, **{switch: False})
     assert getattr(Company.get(), switch) is False

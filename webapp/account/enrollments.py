@@ -140,28 +140,34 @@ def _paid_on(order):
     return -int(paid)
 
 
-def drop_terms(student, enrollment, now):
-    """The terms of dropping this enrollment now, or EnrollmentRefused saying why it cannot be dropped."""
+def _changeable(student, enrollment, now):
+    """(course, its next meeting, order, the order line's cents) of an enrollment that may be dropped or transferred
+    now, or EnrollmentRefused saying why not."""
     name = student.first_name
     if enrollment.status == Enrollment.WAITLISTED:
         raise EnrollmentRefused(f"{name} is on the waitlist, not in the course; cancel the waitlist instead.")
     if enrollment.status == Enrollment.PENDING_PAYMENT:
         raise EnrollmentRefused(f"{name}'s enrollment is in Pending Payment; it can be changed once payment is received.")
     if enrollment.status != Enrollment.REGISTERED:
-        raise EnrollmentRefused(f"{name}'s enrollment is {enrollment.status_label}; it cannot be dropped.")
+        raise EnrollmentRefused(f"{name}'s enrollment is {enrollment.status_label}; it cannot be changed.")
     course = Course.get_by_id(enrollment.course_id)
     ahead = (Meeting.select(Meeting.starts_at).where((Meeting.course == course.id) & Meeting.cancelled_at.is_null()
                                                     & (Meeting.starts_at > now)).order_by(Meeting.starts_at).first())
     if ahead is None:
-        raise EnrollmentRefused(f"{course.name} has ended; it can no longer be dropped.")
+        raise EnrollmentRefused(f"{course.name} has ended; it can no longer be changed.")
     order, line_cents = _enrollment_order(enrollment)
     if order is not None and order.state == Order.PENDING_PAYMENT:
         raise EnrollmentRefused(f"Order #{order.number} is in Pending Payment; {course.name} can be changed once "
                                 "payment is received.")
+    return course, ahead, order, line_cents
+
+
+def drop_terms(student, enrollment, now):
+    """The terms of dropping this enrollment now, or EnrollmentRefused saying why it cannot be dropped."""
+    course, ahead, order, line_cents = _changeable(student, enrollment, now)
     owed = order_balances([order.id])[order.id] if order else 0
-    return DropTerms(enrollment, course, order, ahead.starts_at.date(),
-                     max(0, min(owed, line_cents)), Company.current().withdraw_penalty_cents,
-                     _paid_on(order) if order else 0)
+    return DropTerms(enrollment, course, order, ahead.starts_at.date(), max(0, min(owed, line_cents)),
+                     Company.current().withdraw_penalty_cents, _paid_on(order) if order else 0)
 
 
 def _student_enrollment(student, enrollment_id):
@@ -173,14 +179,20 @@ def enrollment_of(student, enrollment_id):
     return _student_enrollment(student, enrollment_id).first()
 
 
+def held_enrollment(student, enrollment_id):
+    """Inside a write transaction: the household locked (its balances stay true) and the student's enrollment row."""
+    lock_households([student.billing_account_id])
+    enrollment = locked(_student_enrollment(student, enrollment_id)).first()
+    if enrollment is None:
+        raise EnrollmentRefused(f"{student.first_name} has no such enrollment.")
+    return enrollment
+
+
 def drop_enrollment(user, student, enrollment_id, now):
     """Drop Enrollment: Dropped, its unpaid part voided and the withdraw penalty charged under the household lock,
     in one transaction; then the seat is offered to the waitlist."""
     with write_transaction():
-        lock_households([student.billing_account_id])
-        enrollment = locked(_student_enrollment(student, enrollment_id)).first()
-        if enrollment is None:
-            raise EnrollmentRefused(f"{student.first_name} has no such enrollment.")
+        enrollment = held_enrollment(student, enrollment_id)
         terms = drop_terms(student, enrollment, now)
         try:
             set_enrollment_status(enrollment, Enrollment.DROPPED)  # checks the row count: a second drop is refused

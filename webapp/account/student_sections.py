@@ -1,4 +1,4 @@
-"""Your Student(s), per student: Enrollments (current, waitlist, past; Cancel Waitlist, Drop Enrollment), Evaluations, Attendance,
+"""Your Student(s), per student: Enrollments (current, waitlist, past; Cancel Waitlist, Drop and Transfer Enrollment), Evaluations, Attendance,
 Passes and the QR code. An option the company switched off is absent (404), not greyed."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -17,6 +17,7 @@ from .enrollments import (
     EnrollmentRefused, cancel_waitlist, drop_enrollment, drop_terms, enrollment_of, student_enrollments,
 )
 from .routes import bp
+from .transfers import transfer_enrollment, transfer_terms
 from .student_records import editable_student_or_403
 
 
@@ -37,7 +38,8 @@ def _enrollments_page(student, status=200, error=None, show_waitlist=None):
                   show_waitlist=show_waitlist, show_past=_shown("past"), error=error,
                   may_cancel=current_company().cancel_waitlist
                   and student.billing_account_id in family().account_ids,
-                  may_drop=current_company().allow_drop and family().may_pay_for(student.billing_account_id))
+                  may_drop=current_company().allow_drop and family().may_pay_for(student.billing_account_id),
+                  may_transfer=current_company().allow_transfer and family().may_pay_for(student.billing_account_id))
 
 
 @bp.route("/students/<int:student_id>/enrollments")
@@ -74,6 +76,14 @@ def _payer_enrollment(student_id, enrollment_id):
     return student, enrollment
 
 
+def _back_to_enrollments(student, message):
+    """After a drop or transfer: the enrollments with the message (a fragment under htmx, else a redirect)."""
+    flash(message, "success")
+    if htmx:
+        return _enrollments_page(student)
+    return redirect(url_for("account.enrollments", student_id=student.id), 303)
+
+
 def _drop_page(student, enrollment, error=None):
     try:
         terms = drop_terms(student, enrollment, local_now())
@@ -103,10 +113,43 @@ def confirm_drop(student_id, enrollment_id):
         return _drop_page(student, enrollment, error=str(refused))
     voided = f"; {money(terms.voided_cents)} of order #{terms.order.number} is voided" if terms.voided_cents else ""
     penalty = f"; a withdraw penalty of {money(terms.penalty_cents)} is charged" if terms.penalty_cents else ""
-    flash(f"{student.first_name} is dropped from {terms.course.name}{voided}{penalty}.", "success")
-    if htmx:
-        return _enrollments_page(student)
-    return redirect(url_for("account.enrollments", student_id=student.id), 303)
+    return _back_to_enrollments(student, f"{student.first_name} is dropped from {terms.course.name}{voided}{penalty}.")
+
+
+def _transfer_page(student, enrollment, error=None, field_error=None, status=None):
+    try:
+        terms = transfer_terms(student, enrollment, local_now())
+    except EnrollmentRefused as refused:
+        terms, error = None, error or str(refused)
+    return render("account/transfer.html", "content", status=status or (409 if error else 200), student=student,
+                  enrollment=enrollment, terms=terms, error=error, field_error=field_error)
+
+
+@bp.route("/students/<int:student_id>/enrollments/<int:enrollment_id>/transfer")
+@role_required(User.PATRON)
+def transfer(student_id, enrollment_id):
+    """Transfer Enrollment (when enabled): the open courses of the same division with seats, and each price difference."""
+    _switched_on("allow_transfer")
+    return _transfer_page(*_payer_enrollment(student_id, enrollment_id))
+
+
+@bp.route("/students/<int:student_id>/enrollments/<int:enrollment_id>/transfer", methods=["POST"])
+@role_required(User.PATRON)
+def confirm_transfer(student_id, enrollment_id):
+    """Move the enrollment to the chosen course; the difference charged or credited through the ledger."""
+    _switched_on("allow_transfer")
+    student, enrollment = _payer_enrollment(student_id, enrollment_id)
+    chosen = request.form.get("course", "")
+    if not chosen.isdigit():
+        return _transfer_page(student, enrollment, field_error="Choose the course to transfer to.", status=422)
+    try:
+        old, new = transfer_enrollment(current_user, student, enrollment.id, int(chosen), local_now())
+    except EnrollmentRefused as refused:
+        return _transfer_page(student, enrollment, error=str(refused))
+    difference = new.difference_cents
+    money_moved = (f"; {money(difference)} is charged" if difference > 0
+                   else f"; {money(-difference)} is credited" if difference < 0 else "")
+    return _back_to_enrollments(student, f"{student.first_name} is moved from {old.name} to {new.name}{money_moved}.")
 
 
 @bp.route("/students/<int:student_id>/evaluations")
