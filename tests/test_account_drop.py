@@ -99,7 +99,8 @@ def test_a_drop_twice_is_refused_and_changes_the_ledger_once(signed_in):
 def test_the_freed_seat_is_offered_to_the_waitlist(signed_in):
     course = Course.get(name="Pottery for Kids")
     Course.update(capacity=Enrollment.select().where((Enrollment.course == course)
-                                                    & Enrollment.status.in_(Enrollment.ACTIVE)).count()).execute()
+                                                    & Enrollment.status.in_(Enrollment.ACTIVE)).count()
+                  ).where(Course.id == course.id).execute()
     amy = student("Amy")
     waiting = Enrollment.create(student=amy, course=course, status=Enrollment.WAITLISTED)
     signed_in("parent@example.com").post(url())

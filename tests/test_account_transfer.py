@@ -142,3 +142,15 @@ def test_the_page_query_count_does_not_grow_with_courses(signed_in, query_count)
                        ends_at=datetime.datetime.now() + datetime.timedelta(days=3, hours=1))
     response, large = query_count(dana.get, url())
     assert "Extra 19, Downtown: $180.00, the same price" in page_text(response) and large == small
+
+
+def test_the_seat_left_behind_is_offered_to_the_old_courses_waitlist(signed_in):
+    from webapp.models import WaitlistOffer
+
+    pottery = Course.get(name="Pottery for Kids")
+    Course.update(capacity=Enrollment.select().where((Enrollment.course == pottery)
+                                                    & Enrollment.status.in_(Enrollment.ACTIVE)).count()
+                  ).where(Course.id == pottery.id).execute()
+    waiting = Enrollment.create(student=student("Amy"), course=pottery, status=Enrollment.WAITLISTED)
+    signed_in("parent@example.com").post(url(), data={"course": course_id("Ballet I")})
+    assert WaitlistOffer.get(WaitlistOffer.enrollment == waiting).status == WaitlistOffer.OPEN
