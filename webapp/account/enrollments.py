@@ -140,7 +140,7 @@ def _paid_on(order):
     return -int(paid)
 
 
-def _changeable(student, enrollment, now):
+def changeable(student, enrollment, now):
     """(course, its next meeting, order, the order line's cents) of an enrollment that may be dropped or transferred
     now, or EnrollmentRefused saying why not."""
     name = student.first_name
@@ -164,7 +164,7 @@ def _changeable(student, enrollment, now):
 
 def drop_terms(student, enrollment, now):
     """The terms of dropping this enrollment now, or EnrollmentRefused saying why it cannot be dropped."""
-    course, ahead, order, line_cents = _changeable(student, enrollment, now)
+    course, ahead, order, line_cents = changeable(student, enrollment, now)
     owed = order_balances([order.id])[order.id] if order else 0
     return DropTerms(enrollment, course, order, ahead.starts_at.date(), max(0, min(owed, line_cents)),
                      Company.current().withdraw_penalty_cents, _paid_on(order) if order else 0)

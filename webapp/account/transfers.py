@@ -10,7 +10,7 @@ from ..models import Company, Course, Enrollment, LedgerEntry, Location, Meeting
 from ..pending.services import StatusRefused, set_enrollment_status
 from ..registration.services import RegistrationRefused, enroll, seats_taken
 from ..registration.waitlist import offer_free_seats
-from .enrollments import EnrollmentRefused, _changeable, held_enrollment
+from .enrollments import EnrollmentRefused, changeable, held_enrollment
 
 
 @dataclass
@@ -30,7 +30,7 @@ def _same_division(course):
 def transfer_terms(student, enrollment, now):
     """The courses this enrollment may move to now, with the price difference of each; EnrollmentRefused when it
     may not move. Four queries whatever the number of courses."""
-    course, _, order, line_cents = _changeable(student, enrollment, now)
+    course, _, order, line_cents = changeable(student, enrollment, now)
     price = line_cents if order is not None else course.price_cents
     ahead = Meeting.select(Meeting.id).where((Meeting.course == Course.id) & Meeting.cancelled_at.is_null()
                                              & (Meeting.starts_at > now))
