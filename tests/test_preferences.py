@@ -3,7 +3,7 @@ shows on the family's next page, off and on again; bad values are refused next t
 import pytest
 
 from conftest import page_text
-from webapp.models import AbsenceReason, Attendance, Company, Course, MakeupToken, Meeting, Student
+from webapp.models import AbsenceReason, Attendance, Company, Course, Enrollment, MakeupToken, Meeting, Student
 
 HX = {"HX-Request": "true"}
 
@@ -16,9 +16,11 @@ def _form():
               "balance_mode": company.balance_mode, "no_show_fee_cents": f"{company.no_show_fee_cents / 100:.2f}",
               "max_unpaid_balance_cents": "" if company.max_unpaid_balance_cents is None
               else f"{company.max_unpaid_balance_cents / 100:.2f}",
-              "waitlist_hold_hours": str(company.waitlist_hold_hours), "tax_id": company.tax_id}
+              "waitlist_hold_hours": str(company.waitlist_hold_hours), "tax_id": company.tax_id,
+              "withdraw_penalty_cents": f"{company.withdraw_penalty_cents / 100:.2f}"}
     for switch in ("pay_balances_online", "send_bill", "partial_payment", "future_absences", "makeup_tokens",
-                   "guardian_punch_redeem", "full_ledger_history", "statement_for_location", "ledger_for_location"):
+                   "guardian_punch_redeem", "full_ledger_history", "statement_for_location", "ledger_for_location",
+                   "allow_drop", "allow_transfer"):
         if getattr(company, switch):
             values[switch] = "y"
     return values
@@ -53,11 +55,15 @@ def test_the_page_groups_the_preferences_as_the_vendor_pages_do(signed_in):
     ("pay_balances_online", "parent@example.com", "/home", "Pay an Order Balance"),
     ("send_bill", "parent@example.com", "/billing/cart", "Purchase order number"),
     ("future_absences", "parent@example.com", "/schedule/", "Future absences"),
+    ("allow_drop", "parent@example.com", "/account/students/{ben}/enrollments", "Drop Enrollment"),
+    ("allow_transfer", "parent@example.com", "/account/students/{ben}/enrollments", "Transfer Enrollment"),
 ])
 def test_each_switch_shows_on_the_familys_next_page_off_and_on(signed_in, switch, persona, url, text):
     sam, family = signed_in("staff@example.com"), signed_in(persona)
     family.post(f"/register/courses/{Course.get(Course.name == 'Ballet I').id}/add",
                 data={"student": Student.get(Student.first_name == "Ben").id})  # a registration for Send Bill
+    url = url.format(ben=Student.get(Student.first_name == "Ben").id)
+    Company.update(**{switch: True}).execute()  # the demo starts with transfers off
     assert text in page_text(family.get(url))
     _set(sam, **{switch: False})
     assert getattr(Company.get(), switch) is False
@@ -169,3 +175,14 @@ def test_max_unpaid_balance_and_balance_mode_decide_whether_a_new_charge_is_take
     _set(sam, max_unpaid_balance_cents="")
     assert Company.get().max_unpaid_balance_cents is None
     assert sam.post("/staff/billing/orders/new", data=new_order_form()).status_code == 303
+
+
+def test_the_withdraw_penalty_is_saved_and_charged_on_a_drop(signed_in):
+    sam = signed_in("staff@example.com")
+    assert "Families may drop an enrollment" in page_text(sam.get("/staff/preferences"))
+    _set(sam, withdraw_penalty_cents="12.50")
+    assert Company.get().withdraw_penalty_cents == 1250
+    ben = Student.get(Student.first_name == "Ben")
+    pottery = Enrollment.get((Enrollment.student == ben) & (Enrollment.course == Course.get(name="Pottery for Kids")))
+    text = page_text(signed_in("parent@example.com").get(f"/account/students/{ben.id}/enrollments/{pottery.id}/drop"))
+    assert "Withdraw penalty $12.50" in text

@@ -22,7 +22,7 @@ def test_dana_shows_and_hides_bens_waitlist_and_cancels_it(page):
     _students_page(page)
     page.get_by_role("navigation", name="Ben's sections").get_by_role("link", name="Enrollments").tap()
     expect(page.get_by_role("heading", name="Ben's enrollments", level=1)).to_be_visible()
-    expect(page.get_by_text("Pottery for Kids")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pottery for Kids")).to_be_visible()  # not the Drop link naming it
     waitlist = page.locator("#waitlist")
     waitlist.get_by_role("link", name="Show Waitlist Enrollments").tap()
     expect(waitlist.get_by_text("number 1 on the waitlist")).to_be_visible()

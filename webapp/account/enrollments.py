@@ -1,12 +1,14 @@
-"""A student's enrollments as Your Student(s) lists them (current, waitlisted with position, past), and Cancel
-Waitlist."""
+"""A student's enrollments as Your Student(s) lists them (current, waitlisted with position, past), Cancel
+Waitlist and Drop Enrollment."""
+import datetime
 from dataclasses import dataclass
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
+from ..billing.ledger import lock_households, order_balances
 from ..database import locked, write_transaction
-from ..models import Course, Enrollment, Location, Meeting, User, WaitlistOffer
-from ..pending.services import StatusRefused, set_enrollment_status
+from ..models import Company, Course, Enrollment, LedgerEntry, Location, Meeting, Order, OrderLine, User, WaitlistOffer
+from ..pending.services import StatusRefused, set_enrollment_status, write_off
 from ..registration.waitlist import offer_free_seats
 
 
@@ -109,3 +111,99 @@ def cancel_waitlist(student, enrollment_id):
     if released:
         offer_free_seats(course.id)
     return course
+
+
+@dataclass
+class DropTerms:
+    """What Drop Enrollment does, shown before the family confirms: from when, what is voided, charged and kept."""
+
+    enrollment: Enrollment
+    course: Course
+    order: Order | None
+    effective: datetime.date
+    voided_cents: int  # the enrollment's unpaid part of its order, written off
+    penalty_cents: int  # the company's withdraw penalty, charged
+    paid_cents: int  # already paid on the order: not refunded automatically (staff refund from the household page)
+
+
+def _enrollment_order(enrollment):
+    """The latest order whose line bought this enrollment (same student and course), with that line's amount."""
+    line = (OrderLine.select(OrderLine, Order).join(Order)
+            .where((OrderLine.student == enrollment.student_id) & (OrderLine.course == enrollment.course_id))
+            .order_by(Order.created_at.desc(), Order.id.desc()).first())
+    return (line.order, line.amount_cents) if line else (None, 0)
+
+
+def _paid_on(order):
+    paid = (LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0))
+            .where((LedgerEntry.order == order.id) & (LedgerEntry.kind == LedgerEntry.PAYMENT)).scalar())
+    return -int(paid)
+
+
+def changeable(student, enrollment, now):
+    """(course, its next meeting, order, the order line's cents) of an enrollment that may be dropped or transferred
+    now, or EnrollmentRefused saying why not."""
+    name = student.first_name
+    if enrollment.status == Enrollment.WAITLISTED:
+        raise EnrollmentRefused(f"{name} is on the waitlist, not in the course; cancel the waitlist instead.")
+    if enrollment.status == Enrollment.PENDING_PAYMENT:
+        raise EnrollmentRefused(f"{name}'s enrollment is in Pending Payment; it can be changed once payment is received.")
+    if enrollment.status != Enrollment.REGISTERED:
+        raise EnrollmentRefused(f"{name}'s enrollment is {enrollment.status_label}; it cannot be changed.")
+    course = Course.get_by_id(enrollment.course_id)
+    ahead = (Meeting.select(Meeting.starts_at).where((Meeting.course == course.id) & Meeting.cancelled_at.is_null()
+                                                    & (Meeting.starts_at > now)).order_by(Meeting.starts_at).first())
+    if ahead is None:
+        raise EnrollmentRefused(f"{course.name} has ended; it can no longer be changed.")
+    order, line_cents = _enrollment_order(enrollment)
+    if order is not None and order.state == Order.PENDING_PAYMENT:
+        raise EnrollmentRefused(f"Order #{order.number} is in Pending Payment; {course.name} can be changed once "
+                                "payment is received.")
+    return course, ahead, order, line_cents
+
+
+def drop_terms(student, enrollment, now):
+    """The terms of dropping this enrollment now, or EnrollmentRefused saying why it cannot be dropped."""
+    course, ahead, order, line_cents = changeable(student, enrollment, now)
+    owed = order_balances([order.id])[order.id] if order else 0
+    return DropTerms(enrollment, course, order, ahead.starts_at.date(), max(0, min(owed, line_cents)),
+                     Company.current().withdraw_penalty_cents, _paid_on(order) if order else 0)
+
+
+def _student_enrollment(student, enrollment_id):
+    return Enrollment.select().where((Enrollment.id == enrollment_id) & (Enrollment.student == student.id))
+
+
+def enrollment_of(student, enrollment_id):
+    """The student's enrollment, or None (another student's is nobody's business here)."""
+    return _student_enrollment(student, enrollment_id).first()
+
+
+def held_enrollment(student, enrollment_id):
+    """Inside a write transaction: the household locked (its balances stay true) and the student's enrollment row."""
+    lock_households([student.billing_account_id])
+    enrollment = locked(_student_enrollment(student, enrollment_id)).first()
+    if enrollment is None:
+        raise EnrollmentRefused(f"{student.first_name} has no such enrollment.")
+    return enrollment
+
+
+def drop_enrollment(user, student, enrollment_id, now):
+    """Drop Enrollment: Dropped, its unpaid part voided and the withdraw penalty charged under the household lock,
+    in one transaction; then the seat is offered to the waitlist."""
+    with write_transaction():
+        enrollment = held_enrollment(student, enrollment_id)
+        terms = drop_terms(student, enrollment, now)
+        try:
+            set_enrollment_status(enrollment, Enrollment.DROPPED)  # checks the row count: a second drop is refused
+        except StatusRefused:
+            raise EnrollmentRefused(f"{student.first_name}'s enrollment changed meanwhile; look again.") from None
+        memo = f"{terms.course.name} dropped"
+        if terms.order is not None:
+            write_off(user, terms.order, terms.voided_cents, memo, terms.penalty_cents)
+        elif terms.penalty_cents:  # an enrollment staff gave without an order: the penalty stands on its own
+            LedgerEntry.create(account=student.billing_account_id, student=student.id,
+                               location=terms.course.location_id, kind=LedgerEntry.CHARGE,
+                               amount_cents=terms.penalty_cents, memo="Withdraw penalty", created_by=user)
+    offer_free_seats(terms.course.id)
+    return terms

@@ -1,4 +1,4 @@
-"""Your Student(s), per student: Enrollments (current, waitlist, past; Cancel Waitlist), Evaluations, Attendance,
+"""Your Student(s), per student: Enrollments (current, waitlist, past; Cancel Waitlist, Drop and Transfer Enrollment), Evaluations, Attendance,
 Passes and the QR code. An option the company switched off is absent (404), not greyed."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -10,11 +10,14 @@ from ..extensions import htmx
 from ..models import User
 from ..packages.access import money_visible
 from ..packages.passes import student_passes
-from ..templating import current_company, render
+from ..templating import current_company, money, render
 from .attendance_record import attendance_of
 from .check_in_codes import code_of, qr_svg, rotate_code
-from .enrollments import EnrollmentRefused, cancel_waitlist, student_enrollments
+from .enrollments import (
+    EnrollmentRefused, cancel_waitlist, drop_enrollment, drop_terms, enrollment_of, student_enrollments,
+)
 from .routes import bp
+from .transfers import transfer_enrollment, transfer_terms
 from .student_records import editable_student_or_403
 
 
@@ -34,7 +37,9 @@ def _enrollments_page(student, status=200, error=None, show_waitlist=None):
     return render("account/enrollments.html", "content", status=status, student=student, rows=rows,
                   show_waitlist=show_waitlist, show_past=_shown("past"), error=error,
                   may_cancel=current_company().cancel_waitlist
-                  and student.billing_account_id in family().account_ids)
+                  and student.billing_account_id in family().account_ids,
+                  may_drop=current_company().allow_drop and family().may_pay_for(student.billing_account_id),
+                  may_transfer=current_company().allow_transfer and family().may_pay_for(student.billing_account_id))
 
 
 @bp.route("/students/<int:student_id>/enrollments")
@@ -58,6 +63,93 @@ def cancel_waitlist_enrollment(student_id, enrollment_id):
     if htmx:
         return _enrollments_page(student, show_waitlist=True)
     return redirect(url_for("account.enrollments", student_id=student.id, waitlist=1), 303)
+
+
+def _payer_enrollment(student_id, enrollment_id):
+    """The student and enrollment for a drop: another household's 404, a guardian without the payment grant 403."""
+    student = student_or_404(current_user, student_id)
+    enrollment = enrollment_of(student, enrollment_id)
+    if enrollment is None:
+        abort(404)
+    if not family().may_pay_for(student.billing_account_id):
+        abort(403)
+    return student, enrollment
+
+
+def _back_to_enrollments(student, message):
+    """After a drop or transfer: the enrollments with the message (a fragment under htmx, else a redirect)."""
+    flash(message, "success")
+    if htmx:
+        return _enrollments_page(student)
+    return redirect(url_for("account.enrollments", student_id=student.id), 303)
+
+
+def _drop_page(student, enrollment, error=None):
+    try:
+        terms = drop_terms(student, enrollment, local_now())
+    except EnrollmentRefused as refused:
+        terms, error = None, error or str(refused)
+    return render("account/drop.html", "content", status=409 if error else 200, student=student,
+                  enrollment=enrollment, terms=terms, error=error)
+
+
+@bp.route("/students/<int:student_id>/enrollments/<int:enrollment_id>/drop")
+@role_required(User.PATRON)
+def drop(student_id, enrollment_id):
+    """Drop Enrollment (when enabled): the effective date and what is voided, charged and kept, before confirming."""
+    _switched_on("allow_drop")
+    return _drop_page(*_payer_enrollment(student_id, enrollment_id))
+
+
+@bp.route("/students/<int:student_id>/enrollments/<int:enrollment_id>/drop", methods=["POST"])
+@role_required(User.PATRON)
+def confirm_drop(student_id, enrollment_id):
+    """Drop the enrollment: posted to the ledger, the seat offered to the waitlist."""
+    _switched_on("allow_drop")
+    student, enrollment = _payer_enrollment(student_id, enrollment_id)
+    try:
+        terms = drop_enrollment(current_user, student, enrollment.id, local_now())
+    except EnrollmentRefused as refused:
+        return _drop_page(student, enrollment, error=str(refused))
+    voided = f"; {money(terms.voided_cents)} of order #{terms.order.number} is voided" if terms.voided_cents else ""
+    penalty = f"; a withdraw penalty of {money(terms.penalty_cents)} is charged" if terms.penalty_cents else ""
+    return _back_to_enrollments(student, f"{student.first_name} is dropped from {terms.course.name}{voided}{penalty}.")
+
+
+def _transfer_page(student, enrollment, error=None, field_error=None, status=None):
+    try:
+        terms = transfer_terms(student, enrollment, local_now())
+    except EnrollmentRefused as refused:
+        terms, error = None, error or str(refused)
+    return render("account/transfer.html", "content", status=status or (409 if error else 200), student=student,
+                  enrollment=enrollment, terms=terms, error=error, field_error=field_error)
+
+
+@bp.route("/students/<int:student_id>/enrollments/<int:enrollment_id>/transfer")
+@role_required(User.PATRON)
+def transfer(student_id, enrollment_id):
+    """Transfer Enrollment (when enabled): the open courses of the same division with seats, and each price difference."""
+    _switched_on("allow_transfer")
+    return _transfer_page(*_payer_enrollment(student_id, enrollment_id))
+
+
+@bp.route("/students/<int:student_id>/enrollments/<int:enrollment_id>/transfer", methods=["POST"])
+@role_required(User.PATRON)
+def confirm_transfer(student_id, enrollment_id):
+    """Move the enrollment to the chosen course; the difference charged or credited through the ledger."""
+    _switched_on("allow_transfer")
+    student, enrollment = _payer_enrollment(student_id, enrollment_id)
+    chosen = request.form.get("course", "")
+    if not chosen.isdigit():
+        return _transfer_page(student, enrollment, field_error="Choose the course to transfer to.", status=422)
+    try:
+        old, new = transfer_enrollment(current_user, student, enrollment.id, int(chosen), local_now())
+    except EnrollmentRefused as refused:
+        return _transfer_page(student, enrollment, error=str(refused))
+    difference = new.difference_cents
+    money_moved = (f"; {money(difference)} is charged" if difference > 0
+                   else f"; {money(-difference)} is credited" if difference < 0 else "")
+    return _back_to_enrollments(student, f"{student.first_name} is moved from {old.name} to {new.name}{money_moved}.")
 
 
 @bp.route("/students/<int:student_id>/evaluations")

@@ -22,6 +22,7 @@ class Company(BaseModel):
     future_absences = pw.BooleanField(default=True)
     allow_drop = pw.BooleanField(default=False)
     allow_transfer = pw.BooleanField(default=False)
+    withdraw_penalty_cents = pw.IntegerField(default=0)  # charged when a family drops an enrollment
     full_ledger_history = pw.BooleanField(default=False)
     partial_payment = pw.BooleanField(default=False)
     max_unpaid_balance_cents = pw.IntegerField(null=True)

@@ -25,7 +25,7 @@ ENROLLMENT_FOR_ORDER = {
 ENROLLMENT_TRANSITIONS = {
     Enrollment.PENDING_PAYMENT: {Enrollment.REGISTERED, Enrollment.PAYMENT_DENIED, Enrollment.CANCELLED,
                                  Enrollment.NO_SHOW},
-    Enrollment.REGISTERED: {Enrollment.NO_SHOW, Enrollment.CANCELLED},
+    Enrollment.REGISTERED: {Enrollment.NO_SHOW, Enrollment.CANCELLED, Enrollment.DROPPED},
     # Re-Purchase, or a registration after a cancellation or from the waitlist.
     Enrollment.PAYMENT_DENIED: {Enrollment.PENDING_PAYMENT, Enrollment.REGISTERED},
     Enrollment.CANCELLED: {Enrollment.PENDING_PAYMENT, Enrollment.REGISTERED},
@@ -147,11 +147,15 @@ def _record_received(staff, order, received):
 def _release_seat(staff, order, to_state, penalty_cents):
     """Void what the order still owes (the seat is released) and charge the withdraw penalty."""
     balance = order_balances([order.id])[order.id]
+    return write_off(staff, order, balance, f"Order #{order.number} {label(to_state)}", penalty_cents)
+
+
+def write_off(user, order, void_cents, memo, penalty_cents):
+    """Inside a write transaction holding the household: void that much of the order and charge the penalty."""
     student_id, location_id = order_tags([order]).get(order.id, (None, None))
-    tags = dict(account=order.account_id, order=order, student=student_id, location=location_id, created_by=staff)
-    if balance > 0:  # tagged like the charge, so a student's balance (balance mode "by student") drops too
-        LedgerEntry.create(kind=LedgerEntry.VOID, amount_cents=-balance, memo=f"Order #{order.number} {label(to_state)}",
-                           **tags)
+    tags = dict(account=order.account_id, order=order, student=student_id, location=location_id, created_by=user)
+    if void_cents > 0:  # tagged like the charge, so a student's balance (balance mode "by student") drops too
+        LedgerEntry.create(kind=LedgerEntry.VOID, amount_cents=-void_cents, memo=memo, **tags)
     if penalty_cents:
         LedgerEntry.create(kind=LedgerEntry.CHARGE, amount_cents=penalty_cents, memo="Withdraw penalty", **tags)
         return f"Withdraw penalty {penalty_cents / 100:.2f}"

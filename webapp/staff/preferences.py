@@ -21,7 +21,8 @@ GROUPS = [
                                         "require_recurring_authorization", "echecks"]),
     ("Customer Portal → Financial", ["balance_mode", "max_unpaid_balance_cents", "full_ledger_history",
                                      "statement_for_location", "ledger_for_location", "tax_id"]),
-    ("Class Registration", ["future_absences", "no_show_fee_cents", "waitlist_hold_hours", "cancel_waitlist"]),
+    ("Class Registration", ["future_absences", "no_show_fee_cents", "waitlist_hold_hours", "cancel_waitlist",
+                            "allow_drop", "withdraw_penalty_cents", "allow_transfer"]),
     ("Customer Portal → Your Student(s)", ["show_attendance", "show_passes", "student_qr_codes"]),
     ("Makeups", ["makeup_tokens"]),
     ("Punch Passes", ["guardian_punch_redeem"]),
@@ -62,6 +63,9 @@ class PreferencesForm(FlaskForm):
                                            invalid_value_message="Enter a number of hours from 1 to 336.", validators=[
         InputRequired("Enter a number of hours from 1 to 336."), NumberRange(1, 336, "Use 1 to 336 hours (two weeks).")])
     cancel_waitlist = BooleanField("Families may cancel a waitlist enrollment")
+    allow_drop = BooleanField("Families may drop an enrollment")
+    withdraw_penalty_cents = money_field("Withdraw penalty charged when a family drops (0 for none)", minimum=0)
+    allow_transfer = BooleanField("Families may transfer an enrollment to another course of the same division")
     show_attendance = BooleanField("Families see each student's attendance")
     show_passes = BooleanField("Families see each student's punch passes under Your Student(s)")
     student_qr_codes = BooleanField("QR codes for check-in (each student's code, the staff check-in page)")
