@@ -1,13 +1,16 @@
 """Makeups by request (tokens off, "Allow visitors to request a makeup enrollment" on): Request a Makeup, Past
 Makeups, staff approving (a seat held as a token booking holds it) or declining with a reason, mail both ways."""
+import datetime
+
 import pytest
 
 from conftest import at_once, page_text
 from test_makeups import local_now, makeups_url, student, thursday_ballet
+from test_preferences import _set as set_preferences
 from webapp.account.makeup_requests import approve_request, decline_request, request_makeup
 from webapp.account.makeup_tokens import MakeupRefused
 from webapp.attendance.services import roster_students
-from webapp.models import Company, Course, MakeupRequest, Meeting, OutboxMessage, User
+from webapp.models import Attendance, CheckInCode, Company, Course, MakeupRequest, Meeting, OutboxMessage, User
 from webapp.registration.services import seats_taken
 
 HX = {"HX-Request": "true"}
@@ -48,6 +51,16 @@ def test_the_preference_is_on_the_preferences_page_under_makeups(signed_in):
     text = page_text(signed_in("staff@example.com").get("/staff/preferences"))
     makeups = text[text.index("Makeups"):]
     assert "Makeup tokens" in makeups and "Allow visitors to request a makeup enrollment" in makeups
+
+
+def test_sam_switches_requests_on_and_off_and_danas_next_page_follows(signed_in):
+    Company.update(makeup_tokens=True, makeup_requests=False).execute()
+    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
+    set_preferences(sam, makeup_tokens=False, makeup_requests=True)
+    assert "Request a Makeup" in page_text(dana.get(makeups_url()))
+    set_preferences(sam, makeup_requests=False)
+    assert "Makeups" not in page_text(dana.get(f"/account/students/{student('Amy').id}"))
+    assert dana.get(makeups_url()).status_code == 404
 
 
 @pytest.mark.parametrize("headers", [{}, HX])
@@ -231,6 +244,17 @@ def test_declining_frees_nothing_and_the_family_reads_the_reason(signed_in):
     assert "That class is for beginners." in mail("Makeup declined")[0].body
     text = page_text(signed_in("parent@example.com").get(makeups_url()))
     assert "Status Declined" in text and "Reason That class is for beginners." in text
+
+
+def test_checking_in_by_code_finds_the_approved_makeup_meeting(signed_in):
+    now = local_now()
+    meeting = Meeting.create(course=Course.get(name="Ballet I (Thursdays)"),
+                             starts_at=now - datetime.timedelta(minutes=10), ends_at=now + datetime.timedelta(minutes=50))
+    MakeupRequest.create(student=student("Amy"), meeting=meeting, status=MakeupRequest.APPROVED)
+    code = CheckInCode.get(CheckInCode.student == student("Amy")).code
+    response = signed_in("staff@example.com").post("/staff/check-in/", data={"code": code}, headers=HX)
+    assert "Amy Smith is checked in: present at Ballet I (Thursdays)." in page_text(response)
+    assert Attendance.get((Attendance.meeting == meeting) & (Attendance.student == student("Amy"))).status == "present"
 
 
 def test_approving_a_meeting_that_started_is_refused(app):
