@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from ..attendance.services import mark_attendance
 from ..database import write_transaction
-from ..models import CheckInCode, Course, Enrollment, MakeupToken, Meeting, Student, new_check_in_code, utcnow
+from ..models import CheckInCode, Course, Enrollment, MakeupRequest, MakeupToken, Meeting, Student, new_check_in_code, utcnow
 
 EARLY = datetime.timedelta(minutes=30)  # a student may check in this long before the meeting starts
 
@@ -43,14 +43,16 @@ def normalised(typed):
 
 
 def meeting_now(student, now):
-    """The student's meeting happening now (or starting within EARLY), of a course or a makeup booked, not cancelled,
-    or None."""
+    """The student's meeting happening now (or starting within EARLY), of a course or a makeup booked or approved, not
+    cancelled, or None."""
     courses = Enrollment.select(Enrollment.course).where(
         (Enrollment.student == student.id) & Enrollment.status.in_(Enrollment.ACTIVE))
     makeups = MakeupToken.select(MakeupToken.used_for).where(
         (MakeupToken.student == student.id) & (MakeupToken.status == MakeupToken.PENDING))
+    approved = MakeupRequest.select(MakeupRequest.meeting).where(
+        (MakeupRequest.student == student.id) & (MakeupRequest.status == MakeupRequest.APPROVED))
     return (Meeting.select(Meeting, Course).join(Course)
-            .where((Meeting.course.in_(courses) | Meeting.id.in_(makeups))
+            .where((Meeting.course.in_(courses) | Meeting.id.in_(makeups) | Meeting.id.in_(approved))
                    & (Meeting.starts_at <= now + EARLY) & (Meeting.ends_at > now) & Meeting.cancelled_at.is_null())
             .order_by(Meeting.starts_at).first())
 

@@ -10,6 +10,7 @@ from ..models import Location, MakeupToken, User
 from ..numbers import whole_number
 from ..templating import clock, current_company, day, render
 from .locations import chosen_location
+from .makeup_requests import NOTE_LENGTH, past_makeups, request_makeup, request_meetings, requests_on
 from .makeup_tokens import MakeupRefused, cancel_makeup, is_usable, makeup_meetings, student_tokens, use_token
 from .routes import bp
 from .student_records import editable_student_or_403
@@ -17,6 +18,11 @@ from .student_records import editable_student_or_403
 
 def _tokens_on():
     if not current_company().makeup_tokens:
+        abort(404)
+
+
+def _requests_on():
+    if not requests_on(current_company()):
         abort(404)
 
 
@@ -32,9 +38,54 @@ def _makeups_page(student, status=200, error=None):
 @bp.route("/students/<int:student_id>/makeups")
 @role_required(User.PATRON)
 def makeups(student_id):
-    """Makeups: the student's tokens here, elsewhere, pending, expired and spent."""
+    """Makeups: the student's tokens here, elsewhere, pending, expired and spent; or, with requests instead of
+    tokens, Request a Makeup and Past Makeups."""
+    if requests_on(current_company()):
+        return _requests_page(student_or_404(current_user, student_id))
     _tokens_on()
     return _makeups_page(student_or_404(current_user, student_id))
+
+
+def _requests_page(student):
+    return render("account/makeup_requests.html", "content", student=student, requests=past_makeups(student))
+
+
+def _request_form(student, status=200, error=None, chosen=None, note=""):
+    return render("account/makeup_request.html", "content", status=status, student=student, error=error,
+                  chosen=chosen, note=note, meetings=request_meetings(student, local_now()), note_length=NOTE_LENGTH)
+
+
+@bp.route("/students/<int:student_id>/makeups/request")
+@role_required(User.PATRON)
+def request_makeup_form(student_id):
+    """Request a Makeup: the open meetings of eligible courses in the next four weeks, and a note."""
+    _requests_on()
+    return _request_form(editable_student_or_403(current_user, student_id))
+
+
+@bp.route("/students/<int:student_id>/makeups/request", methods=["POST"])
+@role_required(User.PATRON)
+def request_makeup_route(student_id):
+    """Store the request (guardians of the billing household only); staff are mailed."""
+    _requests_on()
+    student = editable_student_or_403(current_user, student_id)
+    meeting_id = request.form.get("meeting", type=whole_number)
+    note = request.form.get("note", "").strip()
+    if len(note) > NOTE_LENGTH:
+        return _request_form(student, 422, chosen=meeting_id, note=note[:NOTE_LENGTH * 2],
+                             error={"note": f"Use at most {NOTE_LENGTH} characters."})
+    if meeting_id is None:
+        return _request_form(student, 422, note=note, error={"meeting": "Choose a class for the makeup."})
+    try:
+        made = request_makeup(current_user, student, meeting_id, note, local_now())
+    except MakeupRefused as refused:
+        return _request_form(student, 409, chosen=meeting_id, note=note, error={"meeting": str(refused)})
+    meeting = made.meeting
+    flash(f"A makeup for {student.first_name} at {meeting.course.name} on {day(meeting.starts_at)} is requested; "
+          "you will get an email when the school decides.", "success")
+    if htmx:
+        return _requests_page(student)
+    return redirect(url_for("account.makeups", student_id=student.id), 303)
 
 
 def _token_or_404(student, token_id):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from ..database import locked, write_transaction
-from ..models import Account, Course, Enrollment, Location, MakeupToken, Meeting, utcnow
+from ..models import Account, Course, Enrollment, Location, MakeupRequest, MakeupToken, Meeting, utcnow
 from ..registration.services import seats_taken
 
 WEEKS_AHEAD = 4  # "in the next weeks": the four weeks Upcoming Courses shows
@@ -62,23 +62,31 @@ def student_tokens(student, location_id, today):
     return groups
 
 
-def _eligible(student, location_id):
-    """Weekly courses at the location, open to the student's household, that the student is not already in."""
+def eligible_courses(student, location_id=None):
+    """Weekly courses at the location (any, when None), open to the student's household, that the student is not
+    already in."""
     division = Account.select(Account.division).where(Account.id == student.billing_account_id).scalar()
     already_in = Enrollment.select(Enrollment.course).where(
         (Enrollment.student == student.id) & Enrollment.status.in_(Enrollment.ACTIVE + (Enrollment.NO_SHOW,)))
-    return ((Course.location == location_id) & (Course.kind == Course.WEEKLY)
+    weekly = Course.kind == Course.WEEKLY
+    if location_id:
+        weekly &= Course.location == location_id
+    return (weekly
             & (Course.division.is_null() | (Course.division == (division or 0))) & Course.id.not_in(already_in))
 
 
 def _makeups_booked(meeting_ids):
-    """{meeting id: seats held there by makeup tokens (Pending or Spent)}."""
+    """{meeting id: seats held there by makeups: tokens Pending or Spent, and requests approved}."""
     booked = {meeting_id: 0 for meeting_id in meeting_ids}
-    for meeting_id, count in (MakeupToken.select(MakeupToken.used_for, fn.COUNT(MakeupToken.id))
-                              .where(MakeupToken.used_for.in_(meeting_ids or [0])
-                                     & MakeupToken.status.in_([MakeupToken.PENDING, MakeupToken.SPENT]))
-                              .group_by(MakeupToken.used_for).tuples()):
-        booked[meeting_id] = count
+    tokens = (MakeupToken.select(MakeupToken.used_for, fn.COUNT(MakeupToken.id))
+              .where(MakeupToken.used_for.in_(meeting_ids or [0])
+                     & MakeupToken.status.in_([MakeupToken.PENDING, MakeupToken.SPENT]))
+              .group_by(MakeupToken.used_for))
+    requests = (MakeupRequest.select(MakeupRequest.meeting, fn.COUNT(MakeupRequest.id))
+                .where(MakeupRequest.meeting.in_(meeting_ids or [0]) & (MakeupRequest.status == MakeupRequest.APPROVED))
+                .group_by(MakeupRequest.meeting))
+    for meeting_id, count in (tokens + requests).tuples():  # UNION ALL: equal rows both count
+        booked[meeting_id] += count
     return booked
 
 
@@ -95,7 +103,7 @@ def makeup_meetings(student, token, now):
     until = min(now + datetime.timedelta(weeks=WEEKS_AHEAD),
                 datetime.datetime.combine(token.expires_on + datetime.timedelta(days=1), datetime.time()))
     meetings = list(Meeting.select(Meeting, Course).join(Course)
-                    .where(_eligible(student, token.location_id) & (Meeting.starts_at > now)
+                    .where(eligible_courses(student, token.location_id) & (Meeting.starts_at > now)
                            & (Meeting.starts_at < until) & Meeting.cancelled_at.is_null())
                     .order_by(Meeting.starts_at, Course.name))
     left = seats_left(meetings)
@@ -114,8 +122,8 @@ def use_token(user, student, token_id, meeting_id, now):
         if meeting is None:
             raise MakeupRefused("Choose a class for the makeup.")
         # The course's lock makes seat counting one at a time, as registration does.
-        course = locked(Course.select().where((Course.id == meeting.course_id) & _eligible(student, token.location_id))
-                        ).first()
+        course = locked(Course.select().where(
+            (Course.id == meeting.course_id) & eligible_courses(student, token.location_id))).first()
         if course is None:
             raise MakeupRefused("That class does not take this token: choose one at the token's location.")
         if meeting.cancelled_at or meeting.starts_at <= now:

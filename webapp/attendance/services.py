@@ -6,7 +6,7 @@ from peewee import JOIN, IntegrityError, fn
 from ..database import locked, write_transaction
 from ..prepared import prepared
 from ..models import (
-    AbsenceReason, Attendance, Company, Course, Enrollment, Location, MakeupToken, Meeting, Student, User, utcnow,
+    AbsenceReason, Attendance, Company, Course, Enrollment, Location, MakeupRequest, MakeupToken, Meeting, Student, User, utcnow,
 )
 
 
@@ -188,12 +188,14 @@ MAKEUP_BOOKED = (MakeupToken.PENDING, MakeupToken.SPENT)  # a token that holds a
 
 def roster_students(meeting):
     """Students on the meeting's roster: those on the course's (holding a place, or marked No Show there) and
-    those booked there for a makeup, by name."""
+    those booked there for a makeup (by token or approved request), by name."""
     enrolled = Enrollment.select(Enrollment.student).where(
         (Enrollment.course == meeting.course_id) & Enrollment.status.in_(ON_ROSTER))
     makeups = MakeupToken.select(MakeupToken.student).where(
         (MakeupToken.used_for == meeting.id) & MakeupToken.status.in_(MAKEUP_BOOKED))
-    return Student.select().where(Student.id.in_(enrolled) | Student.id.in_(makeups))
+    requested = MakeupRequest.select(MakeupRequest.student).where(
+        (MakeupRequest.meeting == meeting.id) & (MakeupRequest.status == MakeupRequest.APPROVED))
+    return Student.select().where(Student.id.in_(enrolled) | Student.id.in_(makeups) | Student.id.in_(requested))
 
 
 def enrolled_students(meeting):

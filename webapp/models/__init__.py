@@ -10,7 +10,7 @@ from .people import Account, Guardian, Permission, Student, StudentLink, User
 from .access import AccessLink, UserSession
 from .contacts import ContactEmail, ContactPhone, MailingAddress
 from .teaching import (
-    AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupToken, Meeting, WaitlistOffer,
+    AbsenceReason, Attendance, Course, Enrollment, FutureAbsence, MakeupRequest, MakeupToken, Meeting, WaitlistOffer,
 )
 from .student_pages import CheckInCode, ChosenLocation, new_check_in_code
 from .evaluations import Evaluation, Skill
@@ -18,7 +18,7 @@ from .evaluations import Evaluation, Skill
 ALL_MODELS = [
     Company, Location, Division, Account, User, Permission, Guardian, Student, StudentLink,
     Course, Meeting, Enrollment, AbsenceReason, Attendance, Order, OrderLine, LedgerEntry, FutureAbsence,
-    MakeupToken, CartItem, PaymentMethod, Payment, Allocation, CheckoutLock,
+    MakeupToken, MakeupRequest, CartItem, PaymentMethod, Payment, Allocation, CheckoutLock,
     Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
     RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage, CardRefund, ReminderSetting, ReminderSent,
     EmailOptOut, WaitlistOffer, ContactEmail, ContactPhone, MailingAddress, UserSession, AccessLink,

@@ -19,6 +19,8 @@ class Company(BaseModel):
     balance_mode = pw.CharField(max_length=16, default=BY_CUSTOMER)
     send_bill = pw.BooleanField(default=False)
     makeup_tokens = pw.BooleanField(default=False)
+    # Seed 004 "Allow Visitors to Request a Makeup Enrollment": with tokens off, families request makeups.
+    makeup_requests = pw.BooleanField(default=False)
     future_absences = pw.BooleanField(default=True)
     allow_drop = pw.BooleanField(default=False)
     allow_transfer = pw.BooleanField(default=False)

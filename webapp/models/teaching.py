@@ -155,6 +155,27 @@ class MakeupToken(BaseModel):
         indexes = ((("student", "earned_for"), True), (("used_for", "status"), False))
 
 
+class MakeupRequest(BaseModel):
+    """A family's request for a makeup class at one meeting (makeup tokens off): staff approve or decline it."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+    student = pw.ForeignKeyField(Student, backref="makeup_requests", on_delete="CASCADE")
+    meeting = pw.ForeignKeyField(Meeting, backref="makeup_requests", on_delete="CASCADE")
+    note = pw.TextField(default="")
+    status = pw.CharField(max_length=16, default=REQUESTED)
+    requested_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    requested_at = pw.DateTimeField(default=utcnow)
+    decided_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    decided_at = pw.DateTimeField(null=True)
+    reason = pw.TextField(default="")  # why staff declined
+
+    class Meta:
+        indexes = ((("meeting", "status"), False), (("student", "meeting"), False))
+
+
 class WaitlistOffer(BaseModel):
     """A seat on a full course held for one waitlisted student until the family registers or the hold ends."""
 

@@ -24,7 +24,7 @@ GROUPS = [
     ("Class Registration", ["future_absences", "no_show_fee_cents", "waitlist_hold_hours", "cancel_waitlist",
                             "allow_drop", "withdraw_penalty_cents", "allow_transfer"]),
     ("Customer Portal → Your Student(s)", ["show_attendance", "show_passes", "student_qr_codes"]),
-    ("Makeups", ["makeup_tokens"]),
+    ("Makeups", ["makeup_tokens", "makeup_requests"]),
     ("Punch Passes", ["guardian_punch_redeem"]),
 ]
 
@@ -70,6 +70,7 @@ class PreferencesForm(FlaskForm):
     show_passes = BooleanField("Families see each student's punch passes under Your Student(s)")
     student_qr_codes = BooleanField("QR codes for check-in (each student's code, the staff check-in page)")
     makeup_tokens = BooleanField("Makeup tokens (an absence reported ahead earns a makeup class)")
+    makeup_requests = BooleanField("Allow visitors to request a makeup enrollment (while makeup tokens are off)")
     guardian_punch_redeem = BooleanField("Guardians may redeem punches")
 
     def validate_currency(self, field):
