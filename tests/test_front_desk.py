@@ -64,6 +64,14 @@ def test_alex_checks_amy_in_by_her_code(app, signed_in, headers):
     assert record.status == Attendance.PRESENT and record.set_by.email == ALEX
 
 
+def test_the_staff_home_links_check_in_while_qr_codes_are_on(signed_in):
+    from webapp.models import Company
+
+    assert 'href="/staff/check-in/"' in signed_in(ALEX).get("/staff/").get_data(as_text=True)
+    Company.update(student_qr_codes=False).execute()
+    assert 'href="/staff/check-in/"' not in signed_in(ALEX).get("/staff/").get_data(as_text=True)
+
+
 def test_alex_reads_a_roster(signed_in):
     meeting = Meeting.select().join(Course).where(Course.name == "Ballet I").order_by(Meeting.starts_at).first()
     text = page_text(signed_in(ALEX).get(f"/classes/meetings/{meeting.id}"))
