@@ -28,6 +28,11 @@ def _digits_up_to(limit):
 _ID = _digits_up_to(MAX_ID)
 
 
+def stripped(value):
+    """A form filter: typed text without the spaces around it (None and non-text pass through)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def whole_number(text):
     """ASCII digits for 0 to MAX_ID as an int; ValueError otherwise (so it serves as `type=` of `request.args.get`)."""
     if not isinstance(text, str) or not re.fullmatch(_ID, text):

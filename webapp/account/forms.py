@@ -5,12 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..numbers import stripped
 from ..templating import current_company
 from .values import NotAnEmail, NotAPhone, company_region, normal_email, normal_phone
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _at_most(n):
@@ -31,7 +28,7 @@ class _Linked(FlaskForm):
 
 
 class ContactEmailForm(_Linked):
-    address = StringField("Email", filters=[_strip], validators=[DataRequired("Enter an email address.")],
+    address = StringField("Email", filters=[stripped], validators=[DataRequired("Enter an email address.")],
                           render_kw={"autocomplete": "email", "inputmode": "email"})
     email_blasts = BooleanField("Email Blasts (news and reminders from the school)", default=True)
 
@@ -56,7 +53,7 @@ def _normal_phone(field):
 
 
 class ContactPhoneForm(_Linked):
-    number = StringField("Phone", filters=[_strip], validators=[DataRequired("Enter a phone number.")],
+    number = StringField("Phone", filters=[stripped], validators=[DataRequired("Enter a phone number.")],
                          render_kw={"autocomplete": "tel", "inputmode": "tel"})
     sms = BooleanField("SMS/Text Messages", default=True)
 
@@ -69,16 +66,16 @@ class ContactPhoneForm(_Linked):
 
 
 class MailingAddressForm(_Linked):
-    street = StringField("Street address", filters=[_strip],
+    street = StringField("Street address", filters=[stripped],
                          validators=[DataRequired("Enter the street address."), _at_most(200)],
                          render_kw={"autocomplete": "address-line1"})
-    street_2 = StringField("Apartment, suite (optional)", filters=[_strip], validators=[_at_most(200)],
+    street_2 = StringField("Apartment, suite (optional)", filters=[stripped], validators=[_at_most(200)],
                            render_kw={"autocomplete": "address-line2"})
-    city = StringField("City (optional)", filters=[_strip], validators=[_at_most(100)],
+    city = StringField("City (optional)", filters=[stripped], validators=[_at_most(100)],
                        render_kw={"autocomplete": "address-level2"})
-    region = StringField("State (optional)", filters=[_strip], validators=[_at_most(100)],
+    region = StringField("State (optional)", filters=[stripped], validators=[_at_most(100)],
                          render_kw={"autocomplete": "address-level1"})
-    postal_code = StringField("ZIP code (optional)", filters=[_strip], validators=[_at_most(20)],
+    postal_code = StringField("ZIP code (optional)", filters=[stripped], validators=[_at_most(20)],
                               render_kw={"autocomplete": "postal-code"})
 
     def values(self):
@@ -103,20 +100,20 @@ class LoginEmailForm(FlaskForm):
 class StudentForm(FlaskForm):
     """What a family keeps about a student; the billing household is the school's to set."""
 
-    first_name = StringField("First name", filters=[_strip],
+    first_name = StringField("First name", filters=[stripped],
                              validators=[DataRequired("Enter the first name."), _at_most(60)],
                              render_kw={"autocomplete": "off"})
-    last_name = StringField("Last name", filters=[_strip],
+    last_name = StringField("Last name", filters=[stripped],
                             validators=[DataRequired("Enter the last name."), _at_most(60)],
                             render_kw={"autocomplete": "off"})
-    preferred_name = StringField("Preferred name (optional)", filters=[_strip], validators=[_at_most(60)])
+    preferred_name = StringField("Preferred name (optional)", filters=[stripped], validators=[_at_most(60)])
     birth_date = DateField("Date of birth", validators=[Optional()], format="%Y-%m-%d",
                            render_kw={"type": "date"})
-    allergies = TextAreaField("Allergies (optional)", filters=[_strip], validators=[_at_most(2000)])
-    medical_notes = TextAreaField("Medical notes (optional)", filters=[_strip], validators=[_at_most(2000)])
-    emergency_contact_name = StringField("Emergency contact name (optional)", filters=[_strip],
+    allergies = TextAreaField("Allergies (optional)", filters=[stripped], validators=[_at_most(2000)])
+    medical_notes = TextAreaField("Medical notes (optional)", filters=[stripped], validators=[_at_most(2000)])
+    emergency_contact_name = StringField("Emergency contact name (optional)", filters=[stripped],
                                          validators=[_at_most(120)])
-    emergency_contact_phone = StringField("Emergency contact phone (optional)", filters=[_strip],
+    emergency_contact_phone = StringField("Emergency contact phone (optional)", filters=[stripped],
                                           render_kw={"autocomplete": "off", "inputmode": "tel"})
     photo_consent = BooleanField("Photos of this student may be taken and shared by the school")
 

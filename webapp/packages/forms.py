@@ -6,14 +6,10 @@ from wtforms.validators import (
 )
 
 from ..models import PackageAllotment, Payment
-from ..numbers import WholeNumberField, to_cents
+from ..numbers import WholeNumberField, stripped, to_cents
 
 MAX_CENTS = 100_000_00
 METHODS = [(Payment.CASH, "Cash"), (Payment.CHECK, "Check")]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class MoneyField(StringField):
@@ -52,7 +48,7 @@ def count_field(label, maximum, required=True):
 def text_field(label, longest, required=None):
     """Stripped text of at most `longest` characters; `required` is the message when it is left empty."""
     first = DataRequired(required) if required else Optional()
-    return StringField(label, default="", filters=[_strip],
+    return StringField(label, default="", filters=[stripped],
                        validators=[first, Length(max=longest, message=f"Use at most {longest} characters.")])
 
 

@@ -5,19 +5,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..numbers import WholeNumberField
+from ..numbers import WholeNumberField, stripped
 from .services import reason_name_taken
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class ReasonForm(FlaskForm):
     """One absence reason; names are unique whatever their case."""
 
     name = StringField(
-        "Name", filters=[_strip],
+        "Name", filters=[stripped],
         validators=[DataRequired("Enter a name."), Length(max=60, message="Use at most 60 characters.")],
     )
     patron_usable = BooleanField("Families may choose it (patron-usable)", default=True)

@@ -5,6 +5,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..models import Division, Location
+from ..numbers import stripped
 from .services import save_named
 
 PER_PAGE = 25
@@ -12,10 +13,6 @@ PER_PAGE = 25
 
 class NameTaken(Exception):
     """Another row of the table already has this name (case does not matter)."""
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def name_taken(model, name, except_id=None):
@@ -41,7 +38,7 @@ def save_place(model, row_id, **values):
 
 class _PlaceForm(FlaskForm):
     model = None
-    name = StringField("Name", filters=[_strip],
+    name = StringField("Name", filters=[stripped],
                        validators=[DataRequired("Enter a name."), Length(max=80, message="Use at most 80 characters.")])
 
     def __init__(self, row_id=None, **kwargs):
@@ -57,7 +54,7 @@ class LocationForm(_PlaceForm):
     """A location: where classes meet."""
 
     model = Location
-    address = StringField("Address", filters=[_strip],
+    address = StringField("Address", filters=[stripped],
                           validators=[Length(max=200, message="Use at most 200 characters.")])
 
     def values(self):

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..database import write_transaction
 from ..models import Company
-from ..numbers import WholeNumberField
+from ..numbers import WholeNumberField, stripped
 from ..packages.forms import money_field
 
 GATEWAYS = [("", "None: families pay at the front desk"), ("sandbox", "Sandbox (test cards, for trying Cubby out)"),
@@ -29,19 +29,15 @@ GROUPS = [
 ]
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class PreferencesForm(FlaskForm):
     """Every company preference the portal acts on today."""
 
-    name = StringField("Company name", filters=[_strip], validators=[
+    name = StringField("Company name", filters=[stripped], validators=[
         DataRequired("Enter the name of the company."), Length(max=120, message="Use at most 120 characters.")])
-    currency = StringField("Currency", filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
+    currency = StringField("Currency", filters=[stripped, lambda v: v.upper() if isinstance(v, str) else v],
                            validators=[DataRequired("Enter a currency code, such as USD.")])
-    locale = StringField("Locale", filters=[_strip], validators=[DataRequired("Enter a locale, such as en_US.")])
-    timezone = StringField("Time zone", filters=[_strip],
+    locale = StringField("Locale", filters=[stripped], validators=[DataRequired("Enter a locale, such as en_US.")])
+    timezone = StringField("Time zone", filters=[stripped],
                            validators=[DataRequired("Enter a time zone, such as America/New_York.")])
     pay_balances_online = BooleanField("Pay order balances online")
     send_bill = BooleanField("Send Bill (a purchase order instead of paying when registering)")
@@ -55,7 +51,7 @@ class PreferencesForm(FlaskForm):
     full_ledger_history = BooleanField("Show Full Ledger History, Not Just The Last 30 Day History")
     statement_for_location = BooleanField("Generate Statement for This Location")
     ledger_for_location = BooleanField("Generate Ledger for This Location")
-    tax_id = StringField("Tax id on statements of amounts paid (optional)", filters=[_strip],
+    tax_id = StringField("Tax id on statements of amounts paid (optional)", filters=[stripped],
                          validators=[Length(max=40, message="Use at most 40 characters.")])
     future_absences = BooleanField("Families may report future absences")
     no_show_fee_cents = money_field("No-show fee (0 for none)", minimum=0)

@@ -5,16 +5,12 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from ..models import Course, Skill
-from ..numbers import WholeNumberField
+from ..numbers import WholeNumberField, stripped
 from .services import save_named
 
 
 class SkillNameTaken(Exception):
     """The level already has a skill of this name (case does not matter)."""
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def skill_name_taken(level, name, except_id=None):
@@ -49,7 +45,7 @@ class SkillForm(FlaskForm):
 
     level = SelectField("Course level", validators=[DataRequired("Choose the course level.")],
                         validate_choice=False)
-    name = StringField("Skill", filters=[_strip],
+    name = StringField("Skill", filters=[stripped],
                        validators=[DataRequired("Enter the skill's name."),
                                    Length(max=60, message="Use at most 60 characters.")])
     active = BooleanField("Active (offered on rosters and shown to families)", default=True)
