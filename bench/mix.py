@@ -64,7 +64,7 @@ def pay_balance(plan):
 def cart(plan):
     """Add Order #N to Cart, or remove it when it is in; without an order to add, the cart page."""
     if plan.order is None:
-        return Request("GET", "/billing/cart", {}, ("<h1>Your cart</h1>",))
+        return Request("GET", "/billing/cart", {}, (">Your cart</h1>",))
     if plan.in_cart:
         return Request("POST", f"/billing/cart/orders/{plan.order}/remove", HTMX,
                        (f"Order #{plan.order} is out of your cart",))

@@ -1,5 +1,6 @@
 """The benchmark's machinery at a tiny size, in-process: plans from generated households, every row of the mix
 answering with its markers, and the writes undone after a write and its undo (no gunicorn, no load)."""
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -28,3 +29,10 @@ def test_plans_spread_over_households_and_every_row_answers_with_its_markers(app
     assert set(counts) == {row.name for row in ROWS} and all(count > 0 for count in counts.values())
     assert (Attendance.select().count(), MakeupToken.select().count(), CartItem.select().count()) == before
     assert not any(plan.reported or plan.in_cart for plan in plans)
+
+
+def test_a_household_without_a_flip_an_order_or_a_package_reads_the_substitutes_with_their_markers(app):
+    build_scale(3, seed=4)
+    plan = dataclasses.replace(make_plans(app.config["DATABASE_URL"], 1)[0], absence=None, order=None, package=None)
+    counts = queries.counts(queries.per_row(app.config["DATABASE_URL"], [plan], ROWS))  # raises on a missed marker
+    assert set(counts) == {row.name for row in ROWS}
