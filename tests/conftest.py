@@ -2,6 +2,7 @@
 the app, a test client that sends CSRF tokens, sign-in as any demo persona, a SQL query counter, and helpers for
 concurrent requests and apps with their own settings."""
 import contextlib
+import datetime
 import itertools
 from html import unescape
 import os
@@ -11,6 +12,7 @@ import threading
 import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -304,6 +306,11 @@ def query_count(app):
         return response, count()
 
     return run
+
+
+def school_today():
+    """The demo school's date: the app keeps its calendar in the company's zone, a day behind UTC each evening."""
+    return datetime.datetime.now(ZoneInfo("America/New_York")).date()
 
 
 def page_text(response):

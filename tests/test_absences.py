@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from conftest import page_text
+from conftest import page_text, school_today
 from webapp.attendance.services import report_absence
 from webapp.extensions import db
 from webapp.models import (
@@ -117,8 +117,8 @@ def test_reporting_ahead_earns_a_makeup_token_that_clearing_takes_back(dana, bal
     dana.post(cell_url(ballet, amy), data={"reason": reason("Sick").id})
     token = MakeupToken.get((MakeupToken.student == amy) & (MakeupToken.earned_for == ballet))
     assert token.location.name == "Downtown" and token.status == MakeupToken.AVAILABLE
-    assert token.expires_on == datetime.date.today() + datetime.timedelta(days=90) or \
-        abs((token.expires_on - datetime.date.today()).days - 90) <= 1
+    assert token.expires_on == school_today() + datetime.timedelta(days=90) or \
+        abs((token.expires_on - school_today()).days - 90) <= 1
     dana.post(cell_url(ballet, amy), data={"reason": reason("Vacation").id})  # changing earns no second token
     assert MakeupToken.select().where(MakeupToken.earned_for == ballet).count() == 1
     dana.post(cell_url(ballet, amy, "/clear"))
@@ -257,7 +257,7 @@ def test_cancelling_a_future_absence_clears_the_meetings_it_covered(dana):
 
 def test_a_range_without_meetings_says_so_and_stores_nothing(dana):
     before = (FutureAbsence.select().count(), Attendance.select().count())
-    wednesday = datetime.date.today() + datetime.timedelta(days=(2 - datetime.date.today().weekday()) % 7 + 7)
+    wednesday = school_today() + datetime.timedelta(days=(2 - school_today().weekday()) % 7 + 7)
     response = future_by_date(dana, student("Amy"), wednesday, wednesday)
     assert response.status_code == 422
     assert "Amy has no class on" in page_text(response) and "nothing was saved" in page_text(response)
@@ -289,7 +289,7 @@ def test_a_future_absence_by_enrollment_covers_that_class_on_that_date(dana):
     (2, 500, "Pick a date within the next year."),
 ])
 def test_future_absence_dates_are_checked(dana, first_offset, last_offset, message):
-    today = datetime.date.today()
+    today = school_today()
     before = FutureAbsence.select().count()
     response = future_by_date(dana, student("Amy"), today + datetime.timedelta(days=first_offset),
                               today + datetime.timedelta(days=last_offset))
@@ -303,7 +303,7 @@ def test_future_absences_of_another_household_are_404(signed_in):
     other = signed_in("trainee@example.com")
     assert other.post(f"/schedule/future-absences/{absence.id}/cancel").status_code == 404
     assert FutureAbsence.get_by_id(absence.id).cancelled_at is None
-    response = future_by_date(other, student("Amy"), datetime.date.today(), datetime.date.today())
+    response = future_by_date(other, student("Amy"), school_today(), school_today())
     assert response.status_code == 422 and "Not a valid choice" in page_text(response)
 
 

@@ -7,7 +7,7 @@ import re
 import pypdf
 import pytest
 
-from conftest import page_text
+from conftest import page_text, school_today
 from webapp.account.ledger_reports import company_today
 from webapp.models import Account, Company, LedgerEntry, Location, Order, Student
 
@@ -72,7 +72,7 @@ def test_each_tab_shows_its_kind_only_and_no_running_balance(signed_in, tab, sho
 
 def test_a_date_range_only_with_the_full_history_preference(signed_in):
     dana = signed_in("parent@example.com")
-    long_ago = (datetime.date.today() - datetime.timedelta(days=60)).isoformat()
+    long_ago = (school_today() - datetime.timedelta(days=60)).isoformat()
     limited = page_text(dana.get(f"/account/history?start={long_ago}"))
     assert "Art supplies" not in limited and 'name="start"' not in dana.get("/account/history").get_data(as_text=True)
     Company.update(full_ledger_history=True).execute()
@@ -134,7 +134,7 @@ def test_ledger_for_northside_opens_and_closes_with_the_balance(signed_in):
     assert squash("Returned: sketchbook set #1004 Ben Smith -$20.00 $160.00") in text
     assert squash("Closing balance $180.00") in text
     Company.update(full_ledger_history=True).execute()
-    start = (datetime.date.today() - datetime.timedelta(days=50)).isoformat()
+    start = (school_today() - datetime.timedelta(days=50)).isoformat()
     full = page_text(dana.get(f"/account/history/ledger?location={northside}&start={start}"))
     assert "Art supplies #1004 Ben Smith $60.00 $60.00" in full and "Closing balance $180.00" in full
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import page_text, sign_in
+from conftest import page_text, school_today, sign_in
 from webapp.auth.services import hash_password
 from webapp.models import Course, Enrollment, Evaluation, Meeting, Skill, Student, User
 
@@ -55,7 +55,7 @@ def test_dana_sees_amys_ballet_skills_with_the_latest_evaluation_of_each(signed_
     response = signed_in("parent@example.com").get(f"/account/students/{amy.id}/evaluations", headers=headers)
     assert response.status_code == 200 and ("<html" in response.get_data(as_text=True)) != bool(headers)
     text = page_text(response)
-    two_weeks_ago = datetime.date.today() - datetime.timedelta(weeks=2)
+    two_weeks_ago = school_today() - datetime.timedelta(weeks=2)
     date = f"{two_weeks_ago.day} {two_weeks_ago.strftime('%b')} {two_weeks_ago.year}"
     assert "Evaluated Skills Ballet I" in text
     assert f"Plié Mastered {date} Pat Lee — Tendu In progress {date} Pat Lee — Pirouette Not started {date} Pat Lee" in text
@@ -69,7 +69,7 @@ def test_the_evaluations_page_is_linked_from_each_students_sections(signed_in):
 
 def test_the_latest_evaluation_wins_and_an_unevaluated_skill_says_so(signed_in):
     amy, tendu = _student("Amy"), _skill("Tendu")
-    Evaluation.create(student=amy, skill=tendu, status=Evaluation.MASTERED, evaluated_on=datetime.date.today(),
+    Evaluation.create(student=amy, skill=tendu, status=Evaluation.MASTERED, evaluated_on=school_today(),
                       instructor=User.get(User.email == "instructor@example.com"), comment="Clean and turned out")
     Skill.create(level="Ballet I", name="Arabesque", sort_order=9)
     Skill.create(level="Ballet I", name="Retired step", sort_order=10, active=False)
@@ -105,7 +105,7 @@ def test_the_evaluations_page_runs_the_same_queries_whatever_the_history(signed_
     for n in range(30):
         skill = Skill.create(level="Ballet I", name=f"Step {n}", sort_order=20 + n)
         for status in Evaluation.LABELS:
-            Evaluation.create(student=amy, skill=skill, status=status, evaluated_on=datetime.date.today(), instructor=pat)
+            Evaluation.create(student=amy, skill=skill, status=status, evaluated_on=school_today(), instructor=pat)
     response, large = query_count(dana.get, url)
     assert "Step 29 Mastered" in page_text(response) and large == small
 
@@ -139,7 +139,7 @@ def test_one_tap_with_htmx_records_the_evaluation_and_answers_the_skill_with_foc
     assert "In progress" in page_text_of(html) and "Pat Lee" in html and "“Spotting well”" in html
     assert "Amy Smith: Pirouette in progress." in html  # the message, out of band
     latest = _latest(amy, pirouette)
-    assert (latest.status, latest.comment, latest.evaluated_on) == ("in_progress", "Spotting well", datetime.date.today())
+    assert (latest.status, latest.comment, latest.evaluated_on) == ("in_progress", "Spotting well", school_today())
     assert latest.instructor.email == "instructor@example.com"
     assert Evaluation.select().where(Evaluation.skill == pirouette).count() == 2  # the earlier one stays as history
 
@@ -228,7 +228,7 @@ def test_the_roster_runs_the_same_queries_whatever_the_class_size_and_history(si
         child = Student.create(first_name=f"Child{n}", last_name="Test", billing_account=_student("Amy").billing_account)
         Enrollment.create(student=child, course=ballet)
         for skill in steps[:5]:
-            Evaluation.create(student=child, skill=skill, status=Evaluation.MASTERED, evaluated_on=datetime.date.today(),
+            Evaluation.create(student=child, skill=skill, status=Evaluation.MASTERED, evaluated_on=school_today(),
                               instructor=instructor)
     response, large = query_count(pat.get, f"/classes/meetings/{meeting.id}")
     assert "Child9 Test" in page_text(response) and "Step 19" in page_text(response) and large == small

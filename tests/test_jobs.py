@@ -1,14 +1,15 @@
 """Background jobs: each called directly and through the queue in immediate mode, each safe to run again; the
 queue's storage from JOBS_URL; a queue that is down loses no mail."""
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 
 from billing_helpers import SUCCESS_CARD, TIMEOUT_CARD, balances, dana, on_the_card_page, pay_with_card  # noqa: F401
-from conftest import page_text
+from conftest import page_text, school_today
 from webapp import jobs
-from webapp.models import CheckoutLock, MakeupToken, OutboxMessage, Payment, Student, utcnow
+from webapp.models import CheckoutLock, Company, MakeupToken, OutboxMessage, Payment, Student, utcnow
 
 
 def test_jobs_url_picks_the_queue(tmp_path):
@@ -87,7 +88,7 @@ def test_abandoned_checkouts_are_cancelled_by_the_job(app, dana):
 def test_makeup_tokens_past_their_date_expire_and_pending_ones_stay(app):
     amy = Student.get(Student.first_name == "Amy")
     available = MakeupToken.get((MakeupToken.student == amy) & (MakeupToken.status == MakeupToken.AVAILABLE))
-    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    yesterday = school_today() - datetime.timedelta(days=1)
     MakeupToken.update(expires_on=yesterday).where(MakeupToken.id == available.id).execute()
     pending = MakeupToken.create(student=amy, location=available.location, earned_for=_another_meeting(available),
                                  status=MakeupToken.PENDING, expires_on=yesterday)
@@ -96,6 +97,22 @@ def test_makeup_tokens_past_their_date_expire_and_pending_ones_stay(app):
         assert jobs.expire_makeup_tokens.call_local() == 0
     assert MakeupToken.get_by_id(available.id).status == MakeupToken.EXPIRED
     assert MakeupToken.get_by_id(pending.id).status == MakeupToken.PENDING
+
+
+def test_a_token_lasts_to_the_end_of_its_last_day_in_the_schools_time_zone(app):
+    """The job runs in UTC; a school whose date differs from UTC's keeps a token valid through its own last day."""
+    utc_today = datetime.datetime.now(datetime.timezone.utc).date()
+    zone = next(z for z in ("Pacific/Kiritimati", "Etc/GMT+12") if datetime.datetime.now(ZoneInfo(z)).date() != utc_today)
+    Company.update(timezone=zone).execute()
+    their_today = datetime.datetime.now(ZoneInfo(zone)).date()
+    token = MakeupToken.get((MakeupToken.student == Student.get(Student.first_name == "Amy"))
+                            & (MakeupToken.status == MakeupToken.AVAILABLE))
+    MakeupToken.update(expires_on=their_today).where(MakeupToken.id == token.id).execute()
+    with app.app_context():
+        assert jobs.expire_makeup_tokens.call_local() == 0
+    MakeupToken.update(expires_on=their_today - datetime.timedelta(days=1)).where(MakeupToken.id == token.id).execute()
+    with app.app_context():
+        assert jobs.expire_makeup_tokens.call_local() == 1
 
 
 def _another_meeting(token):

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from conftest import page_text
+from conftest import page_text, school_today
 from webapp.emails.opt_outs import opt_out_of_email
 from webapp.models import (
     AbsenceReason, Attendance, Course, MakeupToken, Meeting, OutboxMessage, ReminderSetting, Student,
@@ -113,7 +113,7 @@ def test_a_class_that_started_or_is_cancelled_cannot_change(signed_in, outbox):
     refused = sam.post(f"/staff/meetings/{past.id}/cancel", data={"confirm": "yes"})
     assert refused.status_code == 409 and "already started" in page_text(refused)
     moved = sam.post(f"/staff/meetings/{past.id}/move", data={
-        "day": (datetime.date.today() + datetime.timedelta(days=3)).isoformat(), "starts": "16:00", "ends": "17:00"})
+        "day": (school_today() + datetime.timedelta(days=3)).isoformat(), "starts": "16:00", "ends": "17:00"})
     assert moved.status_code == 422 and "already started" in page_text(moved)
     assert Meeting.get_by_id(past.id).starts_at == past.starts_at and Meeting.get_by_id(past.id).cancelled_at is None
 

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import page_text
+from conftest import page_text, school_today
 from webapp.models import Company, Course, LedgerEntry, Meeting, Punch, PunchPass, Student, User
 from webapp.packages.passes import redeem_punch, sell_pass
 from webapp.packages.services import PackageRefused
@@ -47,7 +47,7 @@ def online_redeem(app):
 
 def test_amys_passes_section_shows_the_demo_pass(signed_in):
     text = page_text(signed_in("parent@example.com").get(f"/packages/students/{amy().id}"))
-    today = datetime.date.today()
+    today = school_today()
     assert "Passes" in text and "Open Studio 10-punch" in text and "3 used, 7 of 10 left" in text
     assert "Amount paid $150.00" not in text and "$150.00" in text  # the amount sits in its own column
     expires = amys_pass().expires_on
@@ -94,8 +94,8 @@ def test_a_guardian_redeems_a_punch_in_place_and_only_once(signed_in, online_red
 
 def test_redeeming_the_same_meeting_twice_records_it_once(app):
     sam, punch_pass, meeting = User.get(User.email == "staff@example.com"), amys_pass(), next_studio()
-    first, made = redeem_punch(sam, punch_pass, meeting, datetime.date.today())
-    second, again = redeem_punch(sam, punch_pass, meeting, datetime.date.today())
+    first, made = redeem_punch(sam, punch_pass, meeting, school_today())
+    second, again = redeem_punch(sam, punch_pass, meeting, school_today())
     assert made and not again and first.id == second.id and Punch.select().count() == 4
 
 
@@ -115,16 +115,16 @@ def test_an_expired_pass_cannot_be_redeemed(signed_in, online_redeem):
 def test_a_used_up_pass_cannot_be_redeemed(app):
     sam, punch_pass = User.get(User.email == "staff@example.com"), amys_pass()
     for n in range(1, 8):
-        redeem_punch(sam, punch_pass, next_studio(n), datetime.date.today())
+        redeem_punch(sam, punch_pass, next_studio(n), school_today())
     with pytest.raises(PackageRefused, match="Every punch of this pass is used."):
-        redeem_punch(sam, punch_pass, next_studio(8), datetime.date.today())
+        redeem_punch(sam, punch_pass, next_studio(8), school_today())
     assert Punch.select().where(Punch.punch_pass == punch_pass).count() == 10
 
 
 def test_a_meeting_of_another_course_is_refused(app):
     ballet = Meeting.select().join(Course).where(Course.name == "Ballet I").first()
     with pytest.raises(PackageRefused, match="not a meeting of Open Studio"):
-        redeem_punch(User.get(User.email == "staff@example.com"), amys_pass(), ballet, datetime.date.today())
+        redeem_punch(User.get(User.email == "staff@example.com"), amys_pass(), ballet, school_today())
 
 
 def test_bad_meeting_input_is_a_422_next_to_the_field(signed_in, online_redeem):
@@ -167,7 +167,7 @@ def test_staff_sell_a_pass_through_the_ledger(signed_in):
 def test_selling_a_pass_refuses_paying_more_than_the_price(app):
     sam, studio = User.get(User.email == "staff@example.com"), Course.get(Course.name == "Open Studio")
     with pytest.raises(PackageRefused, match="cannot be more than the price"):
-        sell_pass(Company.current(), sam, amy(), studio, "Pass", 5, 5000, None, datetime.date.today(), paid_cents=6000)
+        sell_pass(Company.current(), sam, amy(), studio, "Pass", 5, 5000, None, school_today(), paid_cents=6000)
 
 
 def test_the_passes_section_keeps_its_query_count_as_passes_grow(app, signed_in, query_count):
@@ -176,6 +176,6 @@ def test_the_passes_section_keeps_its_query_count_as_passes_grow(app, signed_in,
     studio = Course.get(Course.name == "Open Studio")
     with app.app_context():  # the receipts are mailed
         for n in range(5):
-            sell_pass(Company.current(), sam, amy(), studio, f"Pass {n}", 5, 5000, None, datetime.date.today(), 5000)
+            sell_pass(Company.current(), sam, amy(), studio, f"Pass {n}", 5, 5000, None, school_today(), 5000)
     response, large = query_count(dana.get, f"/packages/students/{amy().id}")
     assert large == small and page_text(response).count("0 used, 5 of 5 left") == 5

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from billing_helpers import DECLINED_CARD, dana, pay_with_card  # noqa: F401 (dana is a fixture)
-from conftest import page_text
+from conftest import page_text, school_today
 from webapp import jobs
 from webapp.billing.charges import create_order
 from webapp.clock import local_now
@@ -89,7 +89,7 @@ def test_a_failed_card_payment_is_reminded_to_the_payer(app, dana, outbox):
 
 
 def test_a_future_absence_is_confirmed_and_a_cancelled_one_is_not(app, outbox):
-    today = datetime.date.today()
+    today = school_today()
     amy, ben = Student.get(Student.first_name == "Amy"), Student.get(Student.first_name == "Ben")
     sick = AbsenceReason.get(AbsenceReason.name == "Sick")
     dana_user = User.get(User.email == "parent@example.com")

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import page_text, sign_in
+from conftest import page_text, school_today, sign_in
 from webapp.attendance.services import report_absence
 from webapp.auth.services import hash_password
 from webapp.models import AbsenceReason, Attendance, Company, Course, Enrollment, Meeting, Student, User
@@ -18,7 +18,7 @@ def _ballet_meeting(past):
     now = datetime.datetime.now()
     if past:
         # Before today, as the demo loader marks it: "now - 1 day" missed a meeting held yesterday afternoon.
-        midnight = datetime.datetime.combine(datetime.date.today(), datetime.time())
+        midnight = datetime.datetime.combine(school_today(), datetime.time())
         return ballet.where(Meeting.starts_at < midnight).order_by(Meeting.starts_at.desc()).first()
     return ballet.where(Meeting.starts_at > now + datetime.timedelta(days=1)).order_by(Meeting.starts_at).first()
 

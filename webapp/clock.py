@@ -11,4 +11,5 @@ def local_now():
 
 
 def local_today():
+    """Today, as the company's calendar has it."""
     return local_now().date()

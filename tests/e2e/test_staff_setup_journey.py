@@ -4,13 +4,14 @@ import datetime
 
 from playwright.sync_api import expect
 
+from conftest import school_today
 from webapp.models import Course, Division, Location, Meeting
 
 from .conftest import check, sign_in
 
 
 def test_sam_sets_up_a_location_a_division_and_hip_hop_i_with_its_classes(new_context):
-    today = datetime.date.today()
+    today = school_today()
     first = today + datetime.timedelta(days=7 + (3 - today.weekday()) % 7)  # a Thursday at least a week ahead
     last, holiday = first + datetime.timedelta(weeks=7), first + datetime.timedelta(weeks=2)
     sam = new_context().new_page()
