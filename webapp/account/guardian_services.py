@@ -54,7 +54,8 @@ def may_edit_details(user, guardian):
     return not guardian.user.has_password and not guardian.is_primary
 
 
-def _queue_invitation(guardian, sent_by):
+def queue_invitation(guardian, sent_by):
+    """Inside a transaction: a 7-day invitation link for the guardian and the email that carries it; the mail ids."""
     secret = issue_link(guardian.user, AccessLink.INVITATION, INVITATION_LIFETIME, guardian=guardian, sent_by=sent_by)
     company = current_company()
     return queue_mail([guardian.user.email], f"{sent_by.name} invites you to {company.name}'s family portal",
@@ -73,7 +74,7 @@ def add_guardian(primary, name, email, relation, invite):
         guardian = Guardian.create(user=user, account=primary.account_id, relation=relation,
                                    status=Guardian.INVITED if invite else Guardian.ADDED)
         guardian.user, guardian.account = user, primary.account
-        ids = _queue_invitation(guardian, primary.user) if invite else []
+        ids = queue_invitation(guardian, primary.user) if invite else []
     deliver(ids)
     return guardian
 
@@ -86,7 +87,7 @@ def send_invitation(primary, guardian):
             & Guardian.status.in_([Guardian.ADDED, Guardian.INVITED, Guardian.REVOKED])).execute()
         if changed != 1:
             raise GuardianError(f"{guardian.user.name} can log in already: use Reset Password to send them a link.")
-        ids = _queue_invitation(guardian, primary.user)
+        ids = queue_invitation(guardian, primary.user)
     deliver(ids)
 
 
