@@ -222,3 +222,51 @@ def test_the_search_page_and_household_page_link_the_new_forms(signed_in):
     assert f'href="/staff/households/{smith().id}/edit"' in html
     assert f'href="/staff/households/{smith().id}/students/new"' in html
     assert f'href="/staff/households/{smith().id}/students/{amy().id}/edit"' in html
+
+
+def rosa_invited(sam, outbox):
+    assert sam.post("/staff/households/new", data={**GARCIA}).status_code == 303
+    rosa = Guardian.select().join(User).where(User.email == "rosa.garcia@example.com").get()
+    return rosa, link_in(last_mail_to(outbox, "rosa.garcia@example.com"), "/invitation/")
+
+
+def test_staff_send_the_invitation_again_and_the_old_link_stops_working(app, signed_in, outbox):
+    sam = signed_in(SAM)
+    rosa, old = rosa_invited(sam, outbox)
+    response = sam.post(f"/staff/households/{rosa.account_id}/guardians/{rosa.id}/invite")
+    assert response.status_code == 303
+    assert ("A new invitation is on its way to rosa.garcia@example.com; the earlier link no longer works."
+            in page_text(sam.get(response.headers["Location"])))
+    new = link_in(last_mail_to(outbox, "rosa.garcia@example.com"), "/invitation/")
+    visitor = app.test_client()
+    assert new != old and visitor.get(old).status_code == 410 and visitor.get(new).status_code == 200
+
+
+def test_an_expired_staff_invitation_asks_staff_for_a_new_one(app, signed_in, outbox):
+    sam = signed_in(SAM)
+    rosa, path = rosa_invited(sam, outbox)
+    AccessLink.update(expires_at=datetime.datetime(2000, 1, 1)).where(AccessLink.guardian == rosa.id).execute()
+    assert app.test_client().post(path + "/ask-again").status_code == 303
+    asked = last_mail_to(outbox, SAM)
+    assert "Rosa Garcia asks for a new invitation" in asked.subject and "staff console" in asked.body
+    assert link_in(asked, f"/staff/households/{rosa.account_id}")
+
+
+def test_nothing_is_sent_again_once_the_guardian_accepted(signed_in, outbox):
+    dana = Guardian.select().join(User).where(User.email == "parent@example.com").get()
+    sam = signed_in(SAM)
+    before = len(outbox)
+    response = sam.post(f"/staff/households/{dana.account_id}/guardians/{dana.id}/invite")
+    assert response.status_code == 303 and len(outbox) == before
+    assert "Dana Smith has no invitation waiting: nothing was sent." in page_text(sam.get(response.headers["Location"]))
+
+
+def test_sending_again_is_staff_only_and_within_the_household(signed_in, outbox):
+    morgan = Guardian.select().join(User).where(User.email == "morgan@example.com").get()
+    forest = Account.get(Account.name == "Forest household")
+    for email in ("parent@example.com", "instructor@example.com"):
+        assert signed_in(email).post(f"/staff/households/{morgan.account_id}/guardians/{morgan.id}/invite").status_code == 403
+    sam = signed_in(SAM)
+    assert sam.post(f"/staff/households/{forest.id}/guardians/{morgan.id}/invite").status_code == 404
+    assert sam.post(f"/staff/households/{morgan.account_id}/guardians/999999/invite").status_code == 404
+    assert not [m for m in outbox if "morgan@example.com" in m.to]

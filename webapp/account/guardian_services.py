@@ -159,8 +159,11 @@ def ask_for_new_invitation(link):
     with write_transaction():
         changed = AccessLink.update(asked_again_at=utcnow()).where(
             (AccessLink.id == link.id) & AccessLink.asked_again_at.is_null()).execute()
+        by_staff = link.sender.role == User.STAFF  # staff invited a new household's primary guardian
+        where = (site_url("staff_households.household", account_id=link.guardian.account_id) if by_staff
+                 else site_url("guardians.index"))
         ids = queue_mail([link.sender.email], f"{link.user.name} asks for a new invitation",
-                         "emails/invitation_asked_again", guardian=link.guardian, invitee=link.user,
-                         link=site_url("guardians.index")) if changed == 1 else []
+                         "emails/invitation_asked_again", guardian=link.guardian, invitee=link.user, link=where,
+                         by_staff=by_staff) if changed == 1 else []
     deliver(ids)
     return changed == 1

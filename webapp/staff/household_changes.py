@@ -41,6 +41,17 @@ def create_household(staff, name, division_id, guardian):
     return account
 
 
+def invite_again(staff, guardian):
+    """A new 7-day invitation for a guardian still invited (the earlier link stops working); False when they have
+    accepted or were revoked meanwhile."""
+    with write_transaction():
+        changed = Guardian.update(status=Guardian.INVITED).where(
+            (Guardian.id == guardian.id) & (Guardian.status == Guardian.INVITED)).execute()
+        ids = queue_invitation(guardian, staff) if changed == 1 else []
+    deliver(ids)
+    return changed == 1
+
+
 def save_household(account, name, division_id):
     """Rename the household or change its division."""
     with write_transaction():

@@ -7,10 +7,10 @@ from ..access import billing_required, may_bill, role_required
 from ..billing.charges import ChargeRefused, void_balance
 from ..billing.forms import CardRefundForm, VoidForm
 from ..billing.refunds import RefundRefused, RefundUnsettled, refund_offline, request_refund
-from ..models import Account, Order, Payment, Student, User
+from ..models import Account, Guardian, Order, Payment, Student, User
 from ..numbers import whole_number
 from ..templating import current_company, money, render
-from .household_changes import HouseholdRefused, create_household, save_household, save_student
+from .household_changes import HouseholdRefused, create_household, invite_again, save_household, save_student
 from .household_forms import HouseholdForm, NewHouseholdForm, StaffStudentForm
 from .households import household_page, search
 
@@ -56,6 +56,19 @@ def new_household():
         flash(f"Created {account.name}. The invitation is on its way to {form.email.data}.", "success")
         return redirect(url_for(".household", account_id=account.id), 303)
     return _form_page("staff/household_form.html", form)
+
+
+@bp.route("/<int:account_id>/guardians/<int:guardian_id>/invite", methods=["POST"])
+@role_required(User.STAFF)
+def send_invitation(account_id, guardian_id):
+    """Send the invitation again: a new link for a guardian who has not accepted yet (an expired or lost email)."""
+    guardian = (Guardian.select(Guardian, User, Account).join(User).join_from(Guardian, Account)
+                .where((Guardian.id == guardian_id) & (Guardian.account == account_id)).first()) or abort(404)
+    if invite_again(current_user, guardian):
+        flash(f"A new invitation is on its way to {guardian.user.email}; the earlier link no longer works.", "success")
+    else:
+        flash(f"{guardian.user.name} has no invitation waiting: nothing was sent.", "error")
+    return redirect(url_for(".household", account_id=guardian.account_id), 303)
 
 
 @bp.route("/<int:account_id>/edit", methods=["GET", "POST"])
