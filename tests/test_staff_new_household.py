@@ -8,7 +8,7 @@ import pytest
 
 from access_helpers import last_mail_to, link_in
 from conftest import page_text
-from webapp.models import Account, ContactPhone, Division, Guardian, Student, User
+from webapp.models import Account, ContactPhone, Division, Guardian, Student, StudentLink, User
 from webapp.models.access import AccessLink
 
 HX = {"HX-Request": "true"}
@@ -270,3 +270,70 @@ def test_sending_again_is_staff_only_and_within_the_household(signed_in, outbox)
     assert sam.post(f"/staff/households/{forest.id}/guardians/{morgan.id}/invite").status_code == 404
     assert sam.post(f"/staff/households/{morgan.account_id}/guardians/999999/invite").status_code == 404
     assert not [m for m in outbox if "morgan@example.com" in m.to]
+
+
+def test_staff_link_a_student_billed_elsewhere_and_the_family_sees_them(app, signed_in, outbox):
+    sam = signed_in(SAM)
+    rosa, path = rosa_invited(sam, outbox)
+    garcia = rosa.account_id
+    found = page_text(sam.get(f"/staff/households/{garcia}/students/link?q=ben"))
+    assert "Ben Smith billed to Smith household Link with Garcia household" in found and "Amy" not in found
+    response = sam.post(f"/staff/households/{garcia}/students/{Student.get(Student.first_name == 'Ben').id}/link")
+    assert response.status_code == 303
+    page = page_text(sam.get(response.headers["Location"]))
+    assert "Linked Ben Smith with Garcia household; Ben Smith's bills stay where they are." in page
+    assert "Ben Smith (linked; billed to another household) Unlink" in page
+    assert "Garcia household Rosa Garcia (primary) · Students: Ben Smith" in page_text(sam.get("/staff/households/?q=garcia"))
+    assert "No student billed to another household matches “ben”." in page_text(
+        sam.get(f"/staff/households/{garcia}/students/link?q=ben"))  # linked already
+    password = "rosa's own long passphrase"
+    rosa_client = app.test_client()
+    rosa_client.post(path, data={"name": "Rosa Garcia", "new_password": password, "confirm_password": password})
+    assert "Ben Smith" in page_text(rosa_client.get("/account/students"))
+
+
+def test_linking_again_or_linking_a_student_billed_here_is_refused(signed_in):
+    sam, forest = signed_in(SAM), Account.get(Account.name == "Forest household")
+    again = sam.post(f"/staff/households/{forest.id}/students/{amy().id}/link")
+    assert "Amy Smith is linked with Forest household already." in page_text(sam.get(again.headers["Location"]))
+    here = sam.post(f"/staff/households/{smith().id}/students/{amy().id}/link")
+    assert "Amy Smith is billed to Smith household already." in page_text(sam.get(here.headers["Location"]))
+    assert StudentLink.select().where(StudentLink.student == amy().id).count() == 1
+
+
+def test_unlinking_ends_what_the_household_sees(signed_in):
+    sam, forest = signed_in(SAM), Account.get(Account.name == "Forest household")
+    response = sam.post(f"/staff/households/{forest.id}/students/{amy().id}/unlink")
+    assert "Amy Smith is no longer linked with Forest household." in page_text(sam.get(response.headers["Location"]))
+    assert "Amy" not in page_text(signed_in("grandparents@example.com").get("/account/students"))
+    assert sam.post(f"/staff/households/{forest.id}/students/{amy().id}/unlink").status_code == 404
+    assert Student.get_by_id(amy().id).billing_account_id == smith().id  # the bill never moves
+
+
+def test_the_link_search_is_a_fragment_for_htmx_and_runs_the_same_queries_at_any_size(signed_in, query_count):
+    sam, forest = signed_in(SAM), Account.get(Account.name == "Forest household")
+    url = f"/staff/households/{forest.id}/students/link?q=smith"
+    fragment = sam.get(url, headers=HX)
+    assert "<html" not in fragment.get_data(as_text=True) and 'id="results"' in fragment.get_data(as_text=True)
+    assert "Ben Smith" in fragment.get_data(as_text=True) and "HX-Request" in fragment.headers["Vary"]
+    _, few = query_count(sam.get, url)
+    Student.insert_many([{"first_name": f"Kit{n}", "last_name": "Smith", "billing_account": smith().id}
+                         for n in range(40)]).execute()
+    many, after = query_count(sam.get, url)
+    assert few == after and "The first 25 by name" in page_text(many)
+
+
+def test_linking_is_staff_only_and_ids_must_exist(signed_in):
+    forest = Account.get(Account.name == "Forest household")
+    ben = Student.get(Student.first_name == "Ben")
+    for email in ("parent@example.com", "instructor@example.com"):
+        user = signed_in(email)
+        assert user.get(f"/staff/households/{forest.id}/students/link?q=ben").status_code == 403
+        assert user.post(f"/staff/households/{forest.id}/students/{ben.id}/link").status_code == 403
+        assert user.post(f"/staff/households/{forest.id}/students/{amy().id}/unlink").status_code == 403
+    sam = signed_in(SAM)
+    assert sam.get("/staff/households/999999/students/link").status_code == 404
+    assert sam.post(f"/staff/households/999999/students/{ben.id}/link").status_code == 404
+    assert sam.post(f"/staff/households/{forest.id}/students/999999/link").status_code == 404
+    assert sam.post(f"/staff/households/{forest.id}/students/999999/unlink").status_code == 404
+    assert StudentLink.select().where(StudentLink.student == ben.id).count() == 0

@@ -2,9 +2,11 @@
 division, and the students billed to it. Each change is one write transaction; the invitation leaves after it."""
 from ..account.guardian_services import GRANTS, queue_invitation
 from ..database import write_transaction
-from ..models import Account, ContactPhone, Division, Guardian, Student, User
+from ..models import Account, ContactPhone, Division, Guardian, Student, StudentLink, User
 from ..outbox import deliver
 from .household_forms import EMAIL_TAKEN
+
+LINK_SHOWN = 25  # students offered for linking at once; a longer name narrows them
 
 
 class HouseholdRefused(Exception):
@@ -68,3 +70,35 @@ def save_student(account, student, values):
     for name, value in values.items():
         setattr(student, name, value)
     return student
+
+
+def students_to_link(account, text, shown=LINK_SHOWN):
+    """Students whose first or last name holds every word typed (up to five), billed to another household and not
+    linked with this one yet, each with its billing household; at most `shown`, by name. Nothing before a word."""
+    words = (text or "").split()[:5]
+    if not words:
+        return []
+    linked_here = StudentLink.select(StudentLink.student).where(StudentLink.account == account.id)
+    query = (Student.select(Student, Account).join(Account)
+             .where((Student.billing_account != account.id) & Student.id.not_in(linked_here)))
+    for word in words:
+        query = query.where(Student.first_name.contains(word) | Student.last_name.contains(word))
+    return list(query.order_by(Student.first_name, Student.last_name, Student.id).limit(shown))
+
+
+def link_student(account, student):
+    """Link a student billed to another household with this one (the Forests and Amy): they see the student's
+    classes; the bill stays with the billing household."""
+    with write_transaction():
+        if student.billing_account_id == account.id:
+            raise HouseholdRefused("student", f"{student.name} is billed to {account.name} already.")
+        if StudentLink.select().where((StudentLink.student == student.id) & (StudentLink.account == account.id)).exists():
+            raise HouseholdRefused("student", f"{student.name} is linked with {account.name} already.")
+        StudentLink.create(student=student, account=account)
+
+
+def unlink_student(account, student):
+    """End a link: the household no longer sees the student; True when there was one."""
+    with write_transaction():
+        return StudentLink.delete().where(
+            (StudentLink.student == student.id) & (StudentLink.account == account.id)).execute() == 1

@@ -10,7 +10,8 @@ from ..billing.refunds import RefundRefused, RefundUnsettled, refund_offline, re
 from ..models import Account, Guardian, Order, Payment, Student, User
 from ..numbers import whole_number
 from ..templating import current_company, money, render
-from .household_changes import HouseholdRefused, create_household, invite_again, save_household, save_student
+from .household_changes import (LINK_SHOWN, HouseholdRefused, create_household, invite_again, link_student, save_household,
+                                save_student, students_to_link, unlink_student)
 from .household_forms import HouseholdForm, NewHouseholdForm, StaffStudentForm
 from .households import household_page, search
 
@@ -98,6 +99,43 @@ def student(account_id, student_id):
         flash(f"Saved {saved.name}." if student else f"Added {saved.name} to {account.name}.", "success")
         return redirect(url_for(".household", account_id=account.id), 303)
     return _form_page("staff/student_form.html", form, account=account, student=student)
+
+
+@bp.route("/<int:account_id>/students/link")
+@role_required(User.STAFF)
+def find_student_to_link(account_id):
+    """Find a student billed to another household to link with this one, by name."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    text = request.args.get("q", "")[:100].strip()
+    return render("staff/link_student.html", "results", account=account, q=text,
+                  students=students_to_link(account, text), shown=LINK_SHOWN)
+
+
+@bp.route("/<int:account_id>/students/<int:student_id>/link", methods=["POST"])
+@role_required(User.STAFF)
+def link(account_id, student_id):
+    """Link the student with this household; the bill stays where it is."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    student = Student.get_or_none(Student.id == student_id) or abort(404)
+    try:
+        link_student(account, student)
+    except HouseholdRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"Linked {student.name} with {account.name}; {student.name}'s bills stay where they are.", "success")
+    return redirect(url_for(".household", account_id=account.id), 303)
+
+
+@bp.route("/<int:account_id>/students/<int:student_id>/unlink", methods=["POST"])
+@role_required(User.STAFF)
+def unlink(account_id, student_id):
+    """End the household's link with a student billed elsewhere."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    student = Student.get_or_none(Student.id == student_id) or abort(404)
+    if not unlink_student(account, student):
+        abort(404)
+    flash(f"{student.name} is no longer linked with {account.name}.", "success")
+    return redirect(url_for(".household", account_id=account.id), 303)
 
 
 @bp.route("/<int:account_id>")
