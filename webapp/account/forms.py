@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..clock import local_today
 from ..numbers import stripped
 from ..templating import current_company
 from .values import NotAnEmail, NotAPhone, company_region, normal_email, normal_phone
@@ -43,7 +44,8 @@ class ContactEmailForm(_Linked):
         return {"address": self.address.data, "email_blasts": self.email_blasts.data}
 
 
-def _normal_phone(field):
+def normalise_phone(field):
+    """A phone field checked by phonenumbers in the company's region; the normalised number replaces what was typed."""
     if len(field.data or "") > 32:
         raise ValidationError("Use at most 32 characters.")
     try:
@@ -59,7 +61,7 @@ class ContactPhoneForm(_Linked):
 
     def validate_number(self, field):
         """phonenumbers' check; the normalised number replaces what was typed."""
-        _normal_phone(field)
+        normalise_phone(field)
 
     def values(self):
         return {"number": self.number.data, "sms": self.sms.data}
@@ -97,6 +99,16 @@ class LoginEmailForm(FlaskForm):
     email_blasts = BooleanField("Email Blasts (news and reminders from the school)")
 
 
+def check_birth_date(field):
+    """A date of birth not after the school's today, and not before 1900 (when one is given)."""
+    if field.data and not datetime.date(1900, 1, 1) <= field.data <= local_today():
+        raise ValidationError("Enter a date of birth in the past, like 2016-03-14.")
+
+
+def birth_date_field():
+    return DateField("Date of birth", validators=[Optional()], format="%Y-%m-%d", render_kw={"type": "date"})
+
+
 class StudentForm(FlaskForm):
     """What a family keeps about a student; the billing household is the school's to set."""
 
@@ -107,8 +119,7 @@ class StudentForm(FlaskForm):
                             validators=[DataRequired("Enter the last name."), _at_most(60)],
                             render_kw={"autocomplete": "off"})
     preferred_name = StringField("Preferred name (optional)", filters=[stripped], validators=[_at_most(60)])
-    birth_date = DateField("Date of birth", validators=[Optional()], format="%Y-%m-%d",
-                           render_kw={"type": "date"})
+    birth_date = birth_date_field()
     allergies = TextAreaField("Allergies (optional)", filters=[stripped], validators=[_at_most(2000)])
     medical_notes = TextAreaField("Medical notes (optional)", filters=[stripped], validators=[_at_most(2000)])
     emergency_contact_name = StringField("Emergency contact name (optional)", filters=[stripped],
@@ -118,13 +129,11 @@ class StudentForm(FlaskForm):
     photo_consent = BooleanField("Photos of this student may be taken and shared by the school")
 
     def validate_birth_date(self, field):
-        """A date of birth in the past, and not before 1900."""
-        if field.data and not datetime.date(1900, 1, 1) <= field.data <= datetime.date.today():
-            raise ValidationError("Enter a date of birth in the past, like 2016-03-14.")
+        check_birth_date(field)
 
     def validate_emergency_contact_phone(self, field):
         if field.data:
-            _normal_phone(field)
+            normalise_phone(field)
 
     def values(self):
         names = ("first_name", "last_name", "preferred_name", "birth_date", "allergies", "medical_notes",

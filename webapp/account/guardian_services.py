@@ -54,7 +54,8 @@ def may_edit_details(user, guardian):
     return not guardian.user.has_password and not guardian.is_primary
 
 
-def _queue_invitation(guardian, sent_by):
+def queue_invitation(guardian, sent_by):
+    """Inside a transaction: a 7-day invitation link for the guardian and the email that carries it; the mail ids."""
     secret = issue_link(guardian.user, AccessLink.INVITATION, INVITATION_LIFETIME, guardian=guardian, sent_by=sent_by)
     company = current_company()
     return queue_mail([guardian.user.email], f"{sent_by.name} invites you to {company.name}'s family portal",
@@ -73,7 +74,7 @@ def add_guardian(primary, name, email, relation, invite):
         guardian = Guardian.create(user=user, account=primary.account_id, relation=relation,
                                    status=Guardian.INVITED if invite else Guardian.ADDED)
         guardian.user, guardian.account = user, primary.account
-        ids = _queue_invitation(guardian, primary.user) if invite else []
+        ids = queue_invitation(guardian, primary.user) if invite else []
     deliver(ids)
     return guardian
 
@@ -86,7 +87,7 @@ def send_invitation(primary, guardian):
             & Guardian.status.in_([Guardian.ADDED, Guardian.INVITED, Guardian.REVOKED])).execute()
         if changed != 1:
             raise GuardianError(f"{guardian.user.name} can log in already: use Reset Password to send them a link.")
-        ids = _queue_invitation(guardian, primary.user)
+        ids = queue_invitation(guardian, primary.user)
     deliver(ids)
 
 
@@ -158,8 +159,11 @@ def ask_for_new_invitation(link):
     with write_transaction():
         changed = AccessLink.update(asked_again_at=utcnow()).where(
             (AccessLink.id == link.id) & AccessLink.asked_again_at.is_null()).execute()
+        by_staff = link.sender.role == User.STAFF  # staff invited a new household's primary guardian
+        where = (site_url("staff_households.household", account_id=link.guardian.account_id) if by_staff
+                 else site_url("guardians.index"))
         ids = queue_mail([link.sender.email], f"{link.user.name} asks for a new invitation",
-                         "emails/invitation_asked_again", guardian=link.guardian, invitee=link.user,
-                         link=site_url("guardians.index")) if changed == 1 else []
+                         "emails/invitation_asked_again", guardian=link.guardian, invitee=link.user, link=where,
+                         by_staff=by_staff) if changed == 1 else []
     deliver(ids)
     return changed == 1

@@ -27,6 +27,12 @@ class _Checkboxes(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def division_choices():
+    """A division select's options by name, after "No division" (0)."""
+    return [(0, "No division")] + [
+        (d.id, d.name) for d in Division.select(Division.id, Division.name).order_by(Division.name)]
+
+
 class CourseForm(FlaskForm):
     """A course: what, where, who teaches it, how many, how much, and when it meets each week."""
 
@@ -56,8 +62,7 @@ class CourseForm(FlaskForm):
                                   instructor=course.instructor_id or 0, weekdays=course.weekday_numbers)
         super().__init__(**kwargs)
         self.course = course
-        self.division.choices = [(0, "No division")] + [
-            (d.id, d.name) for d in Division.select(Division.id, Division.name).order_by(Division.name)]
+        self.division.choices = division_choices()
         self.location.choices = [(0, "Pick a location")] + [
             (p.id, p.name) for p in Location.select(Location.id, Location.name).order_by(Location.name)]
         self.instructor.choices = [(0, "Not set")] + [

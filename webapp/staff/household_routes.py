@@ -1,4 +1,5 @@
-"""Staff routes for households: a search over names, guardians and students, and one household's page."""
+"""Staff routes for households: a search over names, guardians and students, one household's page, and creating
+and changing households and their students."""
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -6,9 +7,12 @@ from ..access import billing_required, may_bill, role_required
 from ..billing.charges import ChargeRefused, void_balance
 from ..billing.forms import CardRefundForm, VoidForm
 from ..billing.refunds import RefundRefused, RefundUnsettled, refund_offline, request_refund
-from ..models import Account, Order, Payment, User
+from ..models import Account, Guardian, Order, Payment, Student, User
 from ..numbers import whole_number
 from ..templating import current_company, money, render
+from .household_changes import (LINK_SHOWN, HouseholdRefused, create_household, invite_again, link_student, save_household,
+                                save_student, students_to_link, unlink_student)
+from .household_forms import HouseholdForm, NewHouseholdForm, StaffStudentForm
 from .households import household_page, search
 
 bp = Blueprint("staff_households", __name__, url_prefix="/staff/households")
@@ -26,6 +30,112 @@ def index():
     households, total, pages = search(text, _page_number())
     return render("staff/households.html", "results", q=text, households=households, total=total,
                   page=min(_page_number(), pages), pages=pages)
+
+
+def _saved(form, save, *args):
+    """Save a valid form; a refusal becomes an error next to its field. What `save` returned, or None."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return save(*args) or True
+    except HouseholdRefused as refused:
+        getattr(form, refused.field).errors.append(str(refused))
+        return None
+
+
+def _form_page(template, form, **context):
+    return render(template, "content", status=422 if form.errors else 200, form=form, **context)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(User.STAFF)
+def new_household():
+    """New household: its name, division and primary guardian, who gets an invitation to set a password."""
+    form = NewHouseholdForm()
+    account = _saved(form, lambda: create_household(current_user, *form.household(), form.guardian()))
+    if account:
+        flash(f"Created {account.name}. The invitation is on its way to {form.email.data}.", "success")
+        return redirect(url_for(".household", account_id=account.id), 303)
+    return _form_page("staff/household_form.html", form)
+
+
+@bp.route("/<int:account_id>/guardians/<int:guardian_id>/invite", methods=["POST"])
+@role_required(User.STAFF)
+def send_invitation(account_id, guardian_id):
+    """Send the invitation again: a new link for a guardian who has not accepted yet (an expired or lost email)."""
+    guardian = (Guardian.select(Guardian, User, Account).join(User).join_from(Guardian, Account)
+                .where((Guardian.id == guardian_id) & (Guardian.account == account_id)).first()) or abort(404)
+    if invite_again(current_user, guardian):
+        flash(f"A new invitation is on its way to {guardian.user.email}; the earlier link no longer works.", "success")
+    else:
+        flash(f"{guardian.user.name} has no invitation waiting: nothing was sent.", "error")
+    return redirect(url_for(".household", account_id=guardian.account_id), 303)
+
+
+@bp.route("/<int:account_id>/edit", methods=["GET", "POST"])
+@role_required(User.STAFF)
+def edit_household(account_id):
+    """Change a household's name or division."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    form = HouseholdForm(account)
+    if _saved(form, save_household, account, *form.household()):
+        flash(f"Saved {form.name.data}.", "success")
+        return redirect(url_for(".household", account_id=account.id), 303)
+    return _form_page("staff/household_form.html", form, account=account)
+
+
+@bp.route("/<int:account_id>/students/new", methods=["GET", "POST"], defaults={"student_id": None})
+@bp.route("/<int:account_id>/students/<int:student_id>/edit", methods=["GET", "POST"])
+@role_required(User.STAFF)
+def student(account_id, student_id):
+    """Add a student billed to the household, or change one of its students' name and date of birth."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    student = None
+    if student_id is not None:  # a linked student is changed from the household that is billed for them
+        student = Student.get_or_none((Student.id == student_id) & (Student.billing_account == account.id)) or abort(404)
+    form = StaffStudentForm(student)
+    saved = _saved(form, save_student, account, student, form.values())
+    if saved:
+        flash(f"Saved {saved.name}." if student else f"Added {saved.name} to {account.name}.", "success")
+        return redirect(url_for(".household", account_id=account.id), 303)
+    return _form_page("staff/student_form.html", form, account=account, student=student)
+
+
+@bp.route("/<int:account_id>/students/link")
+@role_required(User.STAFF)
+def find_student_to_link(account_id):
+    """Find a student billed to another household to link with this one, by name."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    text = request.args.get("q", "")[:100].strip()
+    return render("staff/link_student.html", "results", account=account, q=text,
+                  students=students_to_link(account, text), shown=LINK_SHOWN)
+
+
+@bp.route("/<int:account_id>/students/<int:student_id>/link", methods=["POST"])
+@role_required(User.STAFF)
+def link(account_id, student_id):
+    """Link the student with this household; the bill stays where it is."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    student = Student.get_or_none(Student.id == student_id) or abort(404)
+    try:
+        link_student(account, student)
+    except HouseholdRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"Linked {student.name} with {account.name}; {student.name}'s bills stay where they are.", "success")
+    return redirect(url_for(".household", account_id=account.id), 303)
+
+
+@bp.route("/<int:account_id>/students/<int:student_id>/unlink", methods=["POST"])
+@role_required(User.STAFF)
+def unlink(account_id, student_id):
+    """End the household's link with a student billed elsewhere."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    student = Student.get_or_none(Student.id == student_id) or abort(404)
+    if not unlink_student(account, student):
+        abort(404)
+    flash(f"{student.name} is no longer linked with {account.name}.", "success")
+    return redirect(url_for(".household", account_id=account.id), 303)
 
 
 @bp.route("/<int:account_id>")

@@ -1,0 +1,79 @@
+"""Staff forms for a household: a new one with its primary guardian, its name and division, and its students."""
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from ..account.forms import birth_date_field, check_birth_date, normalise_phone
+from ..account.values import NotAnEmail, normal_email
+from ..models import User
+from ..numbers import stripped
+from ..packages.forms import text_field
+from .courses import division_choices
+
+EMAIL_TAKEN = "That email already belongs to a Cubby login: find its household with the search instead."
+
+
+class HouseholdForm(FlaskForm):
+    """A household's name and division."""
+
+    name = text_field("Household name", 120, required="Enter the household's name.")
+    division = SelectField("Division", coerce=int, default=0)
+
+    def __init__(self, account=None, **kwargs):
+        if account is not None:
+            kwargs.setdefault("data", {"name": account.name, "division": account.division_id or 0})
+        super().__init__(**kwargs)
+        self.division.choices = division_choices()
+
+    def household(self):
+        """(name, division id or None) as the services take them."""
+        return self.name.data, self.division.data or None
+
+
+class NewHouseholdForm(HouseholdForm):
+    """A household and its primary guardian, who is invited by email to set a password."""
+
+    first_name = text_field("First name", 60, required="Enter the guardian's first name.")
+    last_name = text_field("Last name", 60, required="Enter the guardian's last name.")
+    email = StringField("Email", filters=[stripped], validators=[DataRequired("Enter an email address.")],
+                        render_kw={"autocomplete": "off", "inputmode": "email"})
+    phone = StringField("Phone (optional)", filters=[stripped], render_kw={"autocomplete": "off", "inputmode": "tel"})
+
+    def validate_email(self, field):
+        """email-validator's check, then no other login may use it (checked again when the household is saved)."""
+        try:
+            field.data = normal_email(field.data)
+        except NotAnEmail as error:
+            raise ValidationError(str(error)) from error
+        if User.select().where(User.email == field.data).exists():
+            raise ValidationError(EMAIL_TAKEN)
+
+    def validate_phone(self, field):
+        if field.data:
+            normalise_phone(field)
+
+    def guardian(self):
+        """The primary guardian's details as create_household takes them."""
+        return {"first_name": self.first_name.data, "last_name": self.last_name.data, "email": self.email.data,
+                "phone": self.phone.data or ""}
+
+
+class StaffStudentForm(FlaskForm):
+    """What staff keep about a student here; the family adds the rest from My Account."""
+
+    first_name = text_field("First name", 60, required="Enter the first name.")
+    last_name = text_field("Last name", 60, required="Enter the last name.")
+    birth_date = birth_date_field()
+
+    def __init__(self, student=None, **kwargs):
+        if student is not None:
+            kwargs.setdefault("data", {"first_name": student.first_name, "last_name": student.last_name,
+                                       "birth_date": student.birth_date})
+        super().__init__(**kwargs)
+
+    def validate_birth_date(self, field):
+        check_birth_date(field)
+
+    def values(self):
+        return {"first_name": self.first_name.data, "last_name": self.last_name.data,
+                "birth_date": self.birth_date.data}
