@@ -66,7 +66,7 @@ class Family:
         return [m.account for m in self.memberships if m.can_view_balance]
 
 
-def _in_cart(user_id):
+def in_cart(user_id):
     """How many order balances and registrations wait in the user's cart, of households the user may pay for now."""
     paying = Guardian.alias()
 
@@ -82,7 +82,7 @@ def _in_cart(user_id):
 
 @prepared
 def _memberships(user_id):
-    return (Guardian.select(Guardian, Account, _in_cart(user_id).alias("cart_count")).join(Account)
+    return (Guardian.select(Guardian, Account, in_cart(user_id).alias("cart_count")).join(Account)
             .where((Guardian.user == user_id) & (Guardian.status == Guardian.ACCEPTED))
             .order_by(Guardian.is_primary.desc(), Account.name))
 
@@ -109,6 +109,12 @@ def family(user=None):
     if user.id not in cache:
         cache[user.id] = _load_family(user.id)
     return cache[user.id]
+
+
+def remember_family(user, memberships, cart_count):
+    """The family as the session check read it, kept for this request."""
+    if has_request_context():
+        g.setdefault("families", {})[user.id] = Family(memberships, cart_count or 0)
 
 
 def cart_changed():

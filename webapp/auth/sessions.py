@@ -5,7 +5,10 @@ import datetime
 from flask import request, session
 from flask_login import login_user
 
-from ..models import Company, User, utcnow
+from peewee import JOIN
+
+from ..access import in_cart, remember_family
+from ..models import Account, Company, Guardian, User, utcnow
 from ..models.access import UserSession, new_secret, secret_hash
 from ..prepared import prepared
 
@@ -14,20 +17,28 @@ SEEN_EVERY = datetime.timedelta(minutes=1)  # last seen is written at most this 
 
 @prepared
 def _user_by_secret(hashed):
+    """A row per household the user belongs to (one with no membership when none): the company, the device and the
+    family with its cart count come in the query that checks the session, so a family page needs none of its own."""
     first = Company.select(Company.id).order_by(Company.id).limit(1)
-    return (User.select(User, Company, UserSession)
+    accepted = (Guardian.user == User.id) & (Guardian.status == Guardian.ACCEPTED)
+    return (User.select(User, Company, UserSession, Guardian, Account, in_cart(User.id).alias("cart_count"))
             .join(UserSession, on=(UserSession.user == User.id), attr="device")
             .join_from(User, Company, on=(Company.id == first), attr="company")
-            .where(UserSession.secret_hash == hashed).limit(1))
+            .join_from(User, Guardian, JOIN.LEFT_OUTER, on=accepted, attr="membership")
+            .join_from(Guardian, Account, JOIN.LEFT_OUTER)
+            .where(UserSession.secret_hash == hashed)
+            .order_by(Guardian.is_primary.desc(), Account.name))
 
 
 def user_for_device(secret):
     """The user signed in on the device whose cookie holds this secret, or None; notes when it was last seen."""
     if not isinstance(secret, str) or not secret:
         return None
-    user = _user_by_secret.first(secret_hash(secret))
-    if user is None:
+    rows = _user_by_secret(secret_hash(secret))
+    if not rows:
         return None
+    user = rows[0]
+    remember_family(user, [row.membership for row in rows if row.membership is not None], user.cart_count)
     user.device_secret = secret
     now = utcnow()
     if user.device.last_seen_at < now - SEEN_EVERY:

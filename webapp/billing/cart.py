@@ -9,7 +9,7 @@ from ..database import write_transaction
 from ..prepared import prepared
 from ..models import CartItem, Order, OrderLine, RegistrationItem, Student
 from ..registration.services import registrations_in_cart
-from .ledger import order_balances, payable_online_clause
+from .ledger import balance_column, order_balances, payable_online_clause
 
 
 class CartRefused(Exception):
@@ -87,22 +87,20 @@ def paying_households(user):
 
 @prepared
 def _cart_items(user_id, households):
-    return (CartItem.select(CartItem, Order).join(Order)
+    return (CartItem.select(CartItem, Order, balance_column().alias("balance")).join(Order)
             .where((CartItem.user == user_id) & Order.account.in_(households)).order_by(Order.created_at, Order.number))
 
 
 def cart_of(user):
-    """The user's cart with current balances and its registrations, in five queries whatever its size.
+    """The user's cart with current balances and its registrations, in three queries whatever its size.
 
     Only what the user may pay today: a grant revoked or a household left since takes its rows out.
     """
     items = _cart_items(user, paying_households(user))
-    orders = [item.order for item in items]
-    balances = order_balances([o.id for o in orders])
-    with_lines(orders)
+    with_lines([item.order for item in items])
     cart = Cart(registrations=registrations_in_cart(user))
     for item in items:
-        balance = balances[item.order_id]
+        balance = int(item.balance)
         if balance > 0:
             cart.lines.append(CartLine(item.order, balance, item.balance_when_added))
         else:

@@ -33,6 +33,11 @@ def order_balances(order_ids):
     return {order_id: 0 for order_id in order_ids} | {o: int(b) for o, b in _order_sums(order_ids)}
 
 
+def balance_column():
+    """What an order still owes, as a column of a query of orders."""
+    return LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0)).where(LedgerEntry.order == Order.id)
+
+
 def payable_online_clause():
     """SPEC.md's rule: on account, and either put there by an instructor online or ticked by staff."""
     ticked_by_staff = (Order.channel == Order.BOX_OFFICE) & Order.payable_online
@@ -93,7 +98,7 @@ def order_tags(orders):
 
 @prepared
 def _class_dues(account_ids, user_id):
-    balance = LedgerEntry.select(fn.SUM(LedgerEntry.amount_cents)).where(LedgerEntry.order == Order.id)
+    balance = balance_column()
     in_cart = fn.EXISTS(CartItem.select(CartItem.id).where((CartItem.order == Order.id) & (CartItem.user == user_id)))
     return (Order.select(Order, OrderLine.student, OrderLine.course, balance.alias("balance"), in_cart.alias("in_cart"))
             .join(OrderLine, attr="line")

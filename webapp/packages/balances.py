@@ -71,10 +71,18 @@ class PackageBalance:
         return max(0, self.paid_cents - self.used_cents)
 
 
+def _order_money_columns():
+    """What the purchase's order charged and still owes, as columns: a widget needs no query of its own for them."""
+    charged = LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0)).where(
+        (LedgerEntry.order == Order.id) & (LedgerEntry.kind == LedgerEntry.CHARGE))
+    owed = LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0)).where(LedgerEntry.order == Order.id)
+    return charged.alias("order_charged"), owed.alias("order_owed")
+
+
 def purchases_query():
-    """Sold packages with their package, order and student, oldest first."""
+    """Sold packages with their package, order (and its money) and student, oldest first."""
     return (
-        PackagePurchase.select(PackagePurchase, Package, Order, Student)
+        PackagePurchase.select(PackagePurchase, Package, Order, Student, *_order_money_columns())
         .join(Package)
         .switch(PackagePurchase)
         .join(Order)
@@ -157,15 +165,17 @@ def order_money(order_ids):
 
 
 def package_balances(purchases, show_money=lambda purchase: True):
-    """PackageBalance of each purchase, in two queries whatever their number (one when no money shows)."""
+    """PackageBalance of each purchase, in one query whatever their number (two for rows read bare)."""
     if not purchases:
         return []
     lines = _allowances([p.id for p in purchases])
     money_for = [p for p in purchases if show_money(p)]
-    money = order_money([p.order_id for p in money_for]) if money_for else {}
+    unread = [p.order_id for p in money_for if not hasattr(p, "order_owed")]  # a locked row, read bare
+    money = {order_id: (0, 0) for order_id in unread} | (order_money(unread) if unread else {})
     balances = []
     for purchase in purchases:
-        price, balance = money.get(purchase.order_id, (0, 0))
+        price, balance = (0, 0) if purchase not in money_for else money[purchase.order_id] if purchase.order_id in money \
+            else (int(purchase.order_charged), int(purchase.order_owed))
         balances.append(PackageBalance(purchase, lines[purchase.id], price, balance, purchase in money_for))
     return balances
 
