@@ -140,6 +140,11 @@ def with_lines(orders):
     if items:
         for line in _lines_of(list(items)):
             items[line.order_id].append(line)
+    return summed_up(orders, items)
+
+
+def summed_up(orders, items):
+    """Give each order its lines ({order id: [line]}) as `order.items`, and their one-line summary."""
     for order in orders:
         order.items = items[order.id]
         order.summary = ", ".join(
