@@ -10,6 +10,7 @@ from ..database import locked, write_transaction
 from ..models import Company, Course, Enrollment, LedgerEntry, Location, Meeting, Order, OrderLine, User, WaitlistOffer
 from ..pending.services import StatusRefused, set_enrollment_status, write_off
 from ..registration.waitlist import offer_free_seats
+from ..templating import money
 
 
 class EnrollmentRefused(Exception):
@@ -186,6 +187,13 @@ def held_enrollment(student, enrollment_id):
     if enrollment is None:
         raise EnrollmentRefused(f"{student.first_name} has no such enrollment.")
     return enrollment
+
+
+def dropped_message(student, terms):
+    """What a drop did, in the words the family and staff read after it."""
+    voided = f"; {money(terms.voided_cents)} of order #{terms.order.number} is voided" if terms.voided_cents else ""
+    penalty = f"; a withdraw penalty of {money(terms.penalty_cents)} is charged" if terms.penalty_cents else ""
+    return f"{student.first_name} is dropped from {terms.course.name}{voided}{penalty}."
 
 
 def drop_enrollment(user, student, enrollment_id, now):

@@ -10,14 +10,14 @@ from ..extensions import htmx
 from ..models import User
 from ..packages.access import money_visible
 from ..packages.passes import student_passes
-from ..templating import current_company, money, render
+from ..templating import current_company, render
 from .attendance_record import attendance_of
 from .check_in_codes import code_of, qr_svg, rotate_code
 from .enrollments import (
-    EnrollmentRefused, cancel_waitlist, drop_enrollment, drop_terms, enrollment_of, student_enrollments,
+    EnrollmentRefused, cancel_waitlist, drop_enrollment, drop_terms, dropped_message, enrollment_of, student_enrollments,
 )
 from .routes import bp
-from .transfers import transfer_enrollment, transfer_terms
+from .transfers import moved_message, transfer_enrollment, transfer_terms
 from .student_records import editable_student_or_403
 
 
@@ -111,9 +111,7 @@ def confirm_drop(student_id, enrollment_id):
         terms = drop_enrollment(current_user, student, enrollment.id, local_now())
     except EnrollmentRefused as refused:
         return _drop_page(student, enrollment, error=str(refused))
-    voided = f"; {money(terms.voided_cents)} of order #{terms.order.number} is voided" if terms.voided_cents else ""
-    penalty = f"; a withdraw penalty of {money(terms.penalty_cents)} is charged" if terms.penalty_cents else ""
-    return _back_to_enrollments(student, f"{student.first_name} is dropped from {terms.course.name}{voided}{penalty}.")
+    return _back_to_enrollments(student, dropped_message(student, terms))
 
 
 def _transfer_page(student, enrollment, error=None, field_error=None, status=None):
@@ -146,10 +144,7 @@ def confirm_transfer(student_id, enrollment_id):
         old, new = transfer_enrollment(current_user, student, enrollment.id, int(chosen), local_now())
     except EnrollmentRefused as refused:
         return _transfer_page(student, enrollment, error=str(refused))
-    difference = new.difference_cents
-    money_moved = (f"; {money(difference)} is charged" if difference > 0
-                   else f"; {money(-difference)} is credited" if difference < 0 else "")
-    return _back_to_enrollments(student, f"{student.first_name} is moved from {old.name} to {new.name}{money_moved}.")
+    return _back_to_enrollments(student, moved_message(student, old, new))
 
 
 @bp.route("/students/<int:student_id>/evaluations")

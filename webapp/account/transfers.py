@@ -10,6 +10,7 @@ from ..models import Company, Course, Enrollment, LedgerEntry, Location, Meeting
 from ..pending.services import StatusRefused, set_enrollment_status
 from ..registration.services import RegistrationRefused, enroll, seats_taken
 from ..registration.waitlist import offer_free_seats
+from ..templating import money
 from .enrollments import EnrollmentRefused, changeable, held_enrollment
 
 
@@ -66,6 +67,14 @@ def transfer_enrollment(user, student, enrollment_id, course_id, now):
         _post_difference(user, student, terms.course, target)
     offer_free_seats(terms.course.id)
     return terms.course, target
+
+
+def moved_message(student, old, new):
+    """What a transfer did, in the words the family and staff read after it."""
+    difference = new.difference_cents
+    money_moved = (f"; {money(difference)} is charged" if difference > 0
+                   else f"; {money(-difference)} is credited" if difference < 0 else "")
+    return f"{student.first_name} is moved from {old.name} to {new.name}{money_moved}."
 
 
 def _post_difference(user, student, old, new):

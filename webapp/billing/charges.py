@@ -58,20 +58,27 @@ def order_numbers_used_up_to(last):
 
 def create_order(company, staff, account, lines, on_account=True, payable_online=False, external_note=""):
     """A box-office order with its charges; lines are [(description, cents, student or None)]."""
+    with write_transaction():
+        return post_order(company, staff, account, lines, on_account, payable_online, external_note)
+
+
+def post_order(company, staff, account, lines, on_account=True, payable_online=False, external_note="", course=None):
+    """Inside a write transaction: a box-office order and a charge per line, under the household lock and Max Unpaid
+    Balance; `course` names the class every line buys (its location tags the charges, drop and transfer find it)."""
     if not lines or any(cents <= 0 for _, cents, _ in lines):
         raise ChargeRefused("An order needs at least one line with an amount above zero.")
-    with write_transaction():
-        lock_households([account.id])
-        check_max_unpaid_balance(company, account.id, [(s.id if s else None, c) for _, c, s in lines])
-        order = Order.create(
-            number=next_order_number(), account=account, channel=Order.BOX_OFFICE, created_by=staff,
-            state=Order.ON_ACCOUNT if on_account else Order.OPEN, on_account=on_account,
-            payable_online=payable_online and on_account, external_note=external_note,
-        )
-        for description, cents, student in lines:
-            OrderLine.create(order=order, description=description, amount_cents=cents, student=student)
-            LedgerEntry.create(account=account, kind=LedgerEntry.CHARGE, amount_cents=cents, order=order,
-                               student=student, memo=description, created_by=staff)
+    lock_households([account.id])
+    check_max_unpaid_balance(company, account.id, [(s.id if s else None, c) for _, c, s in lines])
+    order = Order.create(
+        number=next_order_number(), account=account, channel=Order.BOX_OFFICE, created_by=staff,
+        state=Order.ON_ACCOUNT if on_account else Order.OPEN, on_account=on_account,
+        payable_online=payable_online and on_account, external_note=external_note,
+    )
+    for description, cents, student in lines:
+        OrderLine.create(order=order, description=description, amount_cents=cents, student=student, course=course)
+        LedgerEntry.create(account=account, kind=LedgerEntry.CHARGE, amount_cents=cents, order=order,
+                           student=student, location=course.location_id if course else None, memo=description,
+                           created_by=staff)
     return order
 
 

@@ -1,13 +1,15 @@
-"""Staff forms for a household: a new one with its primary guardian, its name and division, and its students."""
+"""Staff forms for a household: a new one with its primary guardian, its name and division, its students, and
+enrolling one of them in a course."""
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..account.forms import birth_date_field, check_birth_date, normalise_phone
 from ..account.values import NotAnEmail, normal_email
 from ..models import User
 from ..numbers import stripped
 from ..packages.forms import text_field
+from ..templating import money
 from .courses import division_choices
 
 EMAIL_TAKEN = "That email already belongs to a Cubby login: find its household with the search instead."
@@ -77,3 +79,28 @@ class StaffStudentForm(FlaskForm):
     def values(self):
         return {"first_name": self.first_name.data, "last_name": self.last_name.data,
                 "birth_date": self.birth_date.data}
+
+
+class EnrollForm(FlaskForm):
+    """Staff: one of the household's students in a course, the order on account or not, with a note the family sees."""
+
+    student = SelectField("Student", coerce=int, validate_choice=False)
+    course = SelectField("Course", coerce=int, validate_choice=False)
+    on_account = BooleanField("Put on account", default=True)
+    payable_online = BooleanField("Balance may be paid online")
+    external_note = TextAreaField("Note the family sees", filters=[stripped],
+                                  validators=[Length(max=500, message="Use at most 500 characters.")])
+
+    def set_choices(self, students, courses):
+        self.student.choices = [(0, "Choose a student")] + [(s.id, s.name) for s in students]
+        self.course.choices = [(0, "Choose a course")] + [
+            (c.id, f"{c.name}, {c.location.name} ({c.seats_left} seat{'s' if c.seats_left != 1 else ''} left)")
+            for c in courses]
+
+    def validate_student(self, field):
+        if not field.data or field.data not in dict(field.choices):
+            raise ValidationError("Choose one of the household's students.")
+
+    def validate_course(self, field):
+        if not field.data or field.data not in dict(field.choices):
+            raise ValidationError("Choose a course with classes still to come.")

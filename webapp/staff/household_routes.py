@@ -7,12 +7,14 @@ from ..access import billing_required, may_bill, role_required
 from ..billing.charges import ChargeRefused, void_balance
 from ..billing.forms import CardRefundForm, VoidForm
 from ..billing.refunds import RefundRefused, RefundUnsettled, refund_offline, request_refund
+from ..clock import local_now
 from ..models import Account, Guardian, Order, Payment, Student, User
 from ..numbers import whole_number
 from ..templating import current_company, money, render
+from .enrollments import courses_to_enroll
 from .household_changes import (LINK_SHOWN, HouseholdRefused, create_household, invite_again, link_student, save_household,
                                 save_student, students_to_link, unlink_student)
-from .household_forms import HouseholdForm, NewHouseholdForm, StaffStudentForm
+from .household_forms import EnrollForm, HouseholdForm, NewHouseholdForm, StaffStudentForm
 from .households import household_page, search
 
 bp = Blueprint("staff_households", __name__, url_prefix="/staff/households")
@@ -146,11 +148,17 @@ def household(account_id):
     return _household(account)
 
 
-def _household(account, status=200, form=None, failed_key=None, void_form=None, failed_order=None):
+def _household(account, status=200, form=None, failed_key=None, void_form=None, failed_order=None, enroll_form=None,
+               full_course=None):
     page = household_page(account, may_bill(current_user), current_company(), _page_number())
+    if enroll_form is None and page.ledger is not None:  # only staff who may bill enroll
+        enroll_form = EnrollForm(formdata=None)
+        enroll_form.set_choices([s for s in page.students if s.billing_account_id == account.id],
+                                courses_to_enroll(local_now()))
     return render("staff/household.html", "content", status=status, household=page,
                   form=form or CardRefundForm(formdata=None), failed_key=failed_key,
-                  void_form=void_form or VoidForm(formdata=None), failed_order=failed_order)
+                  void_form=void_form or VoidForm(formdata=None), failed_order=failed_order,
+                  enroll_form=enroll_form, full_course=full_course)
 
 
 @bp.route("/<int:account_id>/payments/<key>/refund", methods=["POST"])
@@ -188,3 +196,6 @@ def void(account_id, number):
             flash(f"{money(form.amount.cents)} of order #{order.number} is voided.", "success")
             return redirect(url_for(".household", account_id=account.id), 303)
     return _household(account, 422, void_form=form, failed_order=order.number)
+
+
+from . import household_enrollment_routes  # noqa: E402,F401 (its routes join this blueprint)

@@ -1,0 +1,51 @@
+"""Staff enroll a household's student in a course from the household's page (an order on account or to pay at the
+desk), or put them on a full course's waitlist; drop and transfer reuse the family's services."""
+from peewee import fn
+
+from ..billing.charges import post_order
+from ..billing.ledger import lock_households
+from ..database import write_transaction
+from ..models import Course, Enrollment, Location, Meeting, Student
+from ..registration.services import RegistrationRefused, enroll, join_waitlist, open_offer, seats_taken
+
+
+def courses_to_enroll(now):
+    """Every course with a meeting still ahead, whatever its division or registration switch, with .seats_left."""
+    ahead = Meeting.select(Meeting.id).where((Meeting.course == Course.id) & Meeting.cancelled_at.is_null()
+                                             & (Meeting.starts_at > now))
+    courses = list(Course.select(Course, Location).join(Location).where(fn.EXISTS(ahead)).order_by(Course.name))
+    taken = seats_taken([c.id for c in courses])
+    for course in courses:
+        course.seats_left = max(course.capacity - taken[course.id], 0)
+    return courses
+
+
+def billed_student(account, student_id):
+    """A student billed to this household, or None (a linked student is enrolled from the household that pays)."""
+    return Student.get_or_none((Student.id == student_id) & (Student.billing_account == account.id))
+
+
+def is_full(course, student):
+    """No seat is left for the student (a seat held for them from the waitlist is theirs)."""
+    return seats_taken([course.id])[course.id] >= course.capacity and open_offer(student, course) is None
+
+
+def enroll_student(company, staff, student, course, on_account, payable_online, external_note):
+    """Registered in the course and, for a priced course, a box-office order with its charge, in one transaction
+    under the household lock; the seat is claimed like a family checkout's. Returns (enrollment, order or None)."""
+    if is_full(course, student):  # said plainly up front; the claim below still decides a race for the last seat
+        raise RegistrationRefused(f"{course.name} is full; {student.first_name} can go on its waitlist instead.")
+    with write_transaction():
+        lock_households([student.billing_account_id])  # households before courses, as Send Bill and transfers do
+        enrollment = enroll(course, student, Enrollment.REGISTERED)  # locks the course; RegistrationRefused if full
+        order = None
+        if course.price_cents:
+            order = post_order(company, staff, student.billing_account, [(course.name, course.price_cents, student)],
+                               on_account, payable_online, external_note, course=course)
+    return enrollment, order
+
+
+def waitlist_student(student, course):
+    """Put the student on a full course's waitlist (RegistrationRefused while it has a seat)."""
+    course.seats_left = course.capacity - seats_taken([course.id])[course.id]
+    return join_waitlist(course, student)
