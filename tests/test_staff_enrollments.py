@@ -293,4 +293,4 @@ def test_the_household_page_runs_the_same_queries_with_more_courses(signed_in, q
         extra = Course.create(name=f"Extra {n}", location=ballet.location_id, capacity=5, price_cents=18000)
         Meeting.create(course=extra, starts_at=soon, ends_at=soon + datetime.timedelta(hours=1))
     response, after = query_count(sam.get, f"/staff/households/{smith().id}")
-    assert after == before and "Extra 19, Downtown (5 seats left)" in response.get_data(as_text=True)
+    assert after == before and "Extra 19, Downtown, $180.00 (5 seats left)" in response.get_data(as_text=True)

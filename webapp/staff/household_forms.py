@@ -94,7 +94,8 @@ class EnrollForm(FlaskForm):
     def set_choices(self, students, courses):
         self.student.choices = [(0, "Choose a student")] + [(s.id, s.name) for s in students]
         self.course.choices = [(0, "Choose a course")] + [
-            (c.id, f"{c.name}, {c.location.name} ({c.seats_left} seat{'s' if c.seats_left != 1 else ''} left)")
+            (c.id, f"{c.name}, {c.location.name}, {money(c.price_cents)} "
+                   f"({c.seats_left} seat{'s' if c.seats_left != 1 else ''} left)")
             for c in courses]
 
     def validate_student(self, field):
