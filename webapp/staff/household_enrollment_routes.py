@@ -36,15 +36,22 @@ def _enrolled_message(student, course, order):
             f"{money(course.price_cents)} is {where}.")
 
 
+def _chosen(account_id):
+    """The household, its posted Enroll a student form, and the student and course it names (None when invalid)."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    form = _enroll_form(account)
+    if not form.validate_on_submit():
+        return account, form, None, None
+    return account, form, billed_student(account, form.student.data), Course.get_by_id(form.course.data)
+
+
 @bp.route("/<int:account_id>/enrollments", methods=["POST"])
 @billing_required
 def enroll(account_id):
     """Enroll a student: a seat in the course and its order; a full course offers the waitlist instead."""
-    account = Account.get_or_none(Account.id == account_id) or abort(404)
-    form = _enroll_form(account)
-    if not form.validate_on_submit():
+    account, form, student, course = _chosen(account_id)
+    if student is None:
         return _household(account, 422, enroll_form=form)
-    student, course = billed_student(account, form.student.data), Course.get_by_id(form.course.data)
     try:
         _, order = enroll_student(current_company(), current_user, student, course, form.on_account.data,
                                   form.payable_online.data, form.external_note.data or "")
@@ -59,11 +66,9 @@ def enroll(account_id):
 @billing_required
 def waitlist(account_id):
     """Put the student on the full course's waitlist (offered when Enroll a student found it full)."""
-    account = Account.get_or_none(Account.id == account_id) or abort(404)
-    form = _enroll_form(account)
-    if not form.validate_on_submit():
+    account, form, student, course = _chosen(account_id)
+    if student is None:
         return _household(account, 422, enroll_form=form)
-    student, course = billed_student(account, form.student.data), Course.get_by_id(form.course.data)
     try:
         waitlist_student(student, course)
     except RegistrationRefused as refused:
