@@ -3,7 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..models import Evaluation
+from ..models import Evaluation, Student
+from ..numbers import whole_number
 
 PRESENT = "present"
 
@@ -36,3 +37,17 @@ class EvaluateForm(FlaskForm):
     def validate_status(self, field):
         if field.data not in Evaluation.LABELS:
             raise ValidationError("Choose Not started, In progress or Mastered.")
+
+
+class RegisterOnAccountForm(FlaskForm):
+    """"Register on account": `student` is the id of the student picked from the search results."""
+
+    student = StringField("Student", validators=[DataRequired("Choose a student from the list.")])
+
+    def validate_student(self, field):
+        try:
+            self.picked = Student.get_or_none(Student.id == whole_number(field.data.strip()))
+        except ValueError:
+            self.picked = None
+        if self.picked is None:
+            raise ValidationError("Choose a student from the list.")

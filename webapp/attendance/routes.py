@@ -7,10 +7,14 @@ from ..clock import local_now
 from ..confirm import ask_first, confirmed
 from ..errors import error_response
 from ..extensions import htmx
-from ..models import Evaluation, User
-from ..templating import render
+from ..models import Evaluation, Order, User
+from ..numbers import whole_number
+from ..registration.on_account import register_on_account
+from ..registration.services import RegistrationRefused
+from ..templating import current_company, money, render
+from .classes import class_list, course_or_404, students_to_register
 from .evaluations import latest_evaluations, level_skill_or_none, record_evaluation
-from .forms import EvaluateForm, MarkForm
+from .forms import EvaluateForm, MarkForm, RegisterOnAccountForm
 from .roster import enrolled_student_or_404, may_mark, meeting_or_404, roster, roster_reasons, skills_on_roster
 from .services import AttendanceRefused, mark_attendance, my_meetings, records_for, rosters_to_submit, submit_roster
 
@@ -18,15 +22,63 @@ bp = Blueprint("attendance", __name__, url_prefix="/classes")
 ROSTER_ROLES = (User.INSTRUCTOR, User.STAFF)
 
 
+def _page_number():
+    return max(request.args.get("page", 1, type=whole_number), 1)
+
+
 @bp.route("/")
-@role_required(User.INSTRUCTOR)
+@role_required(*ROSTER_ROLES)
 def my_classes():
-    """Rosters still to submit, then today's and the next two weeks' meetings of the instructor's own classes."""
+    """Staff: every course with its next class. An instructor: rosters still to submit, today's and the next two
+    weeks' meetings, then their own courses; htmx (the pager) gets only the courses."""
     start = local_now().replace(hour=0, minute=0, second=0)
+    courses, total, pages = class_list(current_user, start, _page_number())
+    listed = dict(courses=courses, total=total, pages=pages, page=min(_page_number(), pages))
+    if current_user.role == User.STAFF:
+        return render("attendance/my_classes.html", "classes", **listed)
     meetings = my_meetings(current_user, start, days=14)
     today = [m for m in meetings if m.starts_at.date() == start.date()]
-    return render("attendance/my_classes.html", "content", overdue=rosters_to_submit(current_user, start),
-                  today=today, upcoming=meetings[len(today):])
+    return render("attendance/my_classes.html", "classes", overdue=rosters_to_submit(current_user, start),
+                  today=today, upcoming=meetings[len(today):], **listed)
+
+
+def _render_register(course, form, status=200, block="content", refusal=None):
+    text = request.values.get("q", "")[:100].strip()
+    students, total, pages = students_to_register(text, course, _page_number()) if text else ([], 0, 1)
+    return render("attendance/register.html", block, status=status, course=course, form=form, q=text,
+                  students=students, total=total, pages=pages, page=min(_page_number(), pages), refusal=refusal)
+
+
+@bp.route("/courses/<int:course_id>/register")
+@role_required(User.INSTRUCTOR)
+def register(course_id):
+    """Find a student by name (or household) to register in one of the instructor's courses; htmx gets the results."""
+    return _render_register(course_or_404(current_user, course_id), RegisterOnAccountForm(), block="results")
+
+
+@bp.route("/courses/<int:course_id>/register", methods=["POST"])
+@role_required(User.INSTRUCTOR)
+def register_student(course_id):
+    """Register the picked student and put the order on account: the family may pay it online (seed 000, rule a)."""
+    course = course_or_404(current_user, course_id)
+    form = RegisterOnAccountForm()
+    block = "results" if htmx else "content"
+    if not form.validate_on_submit():
+        return _render_register(course, form, status=422, block=block)
+    student = form.picked
+    try:
+        _, order = register_on_account(current_company(), current_user, course, student, Order.INSTRUCTOR_ONLINE,
+                                       "Registered by the instructor online")
+    except RegistrationRefused as refused:
+        return _render_register(course_or_404(current_user, course_id), form, status=409, block=block,
+                                refusal=str(refused))
+    owed = (f" Order #{order.number} ({money(course.price_cents)}) is on account: the family can pay it "
+            "under Pay an Order Balance." if order else "")
+    flash(f"{student.name} is registered in {course.name}.{owed}", "success")
+    if htmx:
+        return _render_register(course_or_404(current_user, course_id), RegisterOnAccountForm(formdata=None),
+                                block="results")
+    return redirect(url_for(".register", course_id=course.id, q=request.form.get("q") or None), 303)
 
 
 def _render_roster(meeting, block="content", status=200, row_errors=None, submit_error=None, skill_errors=None,
