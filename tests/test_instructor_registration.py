@@ -3,7 +3,7 @@ import pytest
 
 from conftest import page_text, sign_in
 from webapp.auth.services import hash_password
-from webapp.models import (Account, Course, Enrollment, LedgerEntry, Location, Order, OrderLine, OrderStatusChange,
+from webapp.models import (Account, Company, Course, Enrollment, LedgerEntry, Location, Order, OrderLine, OrderStatusChange,
                            Student, User)
 
 HX = {"HX-Request": "true"}
@@ -189,3 +189,30 @@ def test_the_class_list_is_paged_at_25_in_the_same_queries(signed_in, query_coun
     second = sam.get("/classes/", query_string={"page": 2}, headers=HX)
     html = second.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="classes"') and "<html" not in html and "Zumba 39" in html
+
+
+def test_two_registrations_for_the_last_seat_at_once_give_it_once(app):
+    from billing_helpers import in_threads
+    from webapp.registration.on_account import register_on_account
+    from webapp.registration.services import seats_taken
+
+    ballet = _course("Ballet I")
+    Course.update(capacity=seats_taken([ballet.id])[ballet.id] + 1).where(Course.id == ballet.id).execute()
+    ballet, pat, company = _course("Ballet I"), User.get(User.email == PAT), Company.current()
+    ben, mai = _student("Ben"), _student("Mai")
+    results = in_threads(app, *[lambda s=s: register_on_account(company, pat, ballet, s, Order.INSTRUCTOR_ONLINE, "")
+                                for s in (ben, mai)])
+    assert sorted(type(error).__name__ for _, error in results) == ["NoneType", "RegistrationRefused"]
+    assert Enrollment.select().where((Enrollment.course == ballet) & Enrollment.status.in_(Enrollment.ACTIVE)).count() \
+        == ballet.capacity
+    assert Order.select().where(Order.channel == Order.INSTRUCTOR_ONLINE).count() == 2  # #1001 and the one placed
+
+
+def test_max_unpaid_balance_refuses_the_order_and_the_seat(signed_in):
+    Company.update(max_unpaid_balance_cents=50000).execute()  # the Smiths owe $355.00; Ballet I adds $240.00
+    ballet, ben = _course("Ballet I"), _student("Ben")
+    before = _stored()
+    response = signed_in(PAT).post(_register_url(ballet), data={"student": ben.id})
+    assert response.status_code == 409
+    assert "past the school's limit" in page_text(response)
+    assert _stored() == before
