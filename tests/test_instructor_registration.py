@@ -3,7 +3,7 @@ import pytest
 
 from conftest import page_text, sign_in
 from webapp.auth.services import hash_password
-from webapp.models import (Account, Company, Course, Enrollment, LedgerEntry, Location, Order, OrderLine, OrderStatusChange,
+from webapp.models import (Account, Company, Course, Enrollment, LedgerEntry, Location, Meeting, Order, OrderLine, OrderStatusChange,
                            Student, User)
 
 HX = {"HX-Request": "true"}
@@ -49,10 +49,12 @@ def test_pat_registers_ben_for_ballet_on_account_and_dana_can_pay_it_online(sign
 
     dana = signed_in(DANA)
     balances = page_text(dana.get("/billing/pay-balance"))
-    assert f"Order #{order.number}" in balances and "$240.00" in balances
-    added = dana.post(f"/billing/cart/orders/{order.number}", follow_redirects=True)
-    assert f"#{order.number}" in page_text(added)
-    assert f"Add Order #{order.number} to Cart" not in dana.get("/home").get_data(as_text=True)
+    assert f"Order #{order.number}" in balances and "Ballet I" in balances and "$240.00" in balances
+    assert f"Ben · Ballet I: $240.00 due Add Order #{order.number} to Cart" in page_text(dana.get("/schedule/"))
+    cart = page_text(dana.post(f"/billing/cart/orders/{order.number}", follow_redirects=True))
+    assert f"#{order.number}" in cart and "$240.00" in cart
+    upcoming = page_text(dana.get("/schedule/"))
+    assert f"Ben · Ballet I: $240.00 due In Cart : order #{order.number}" in upcoming
 
 
 def test_a_family_user_may_not_reach_the_instructor_routes(signed_in):
@@ -167,11 +169,13 @@ def test_staff_class_list_shows_every_course_with_its_next_class_and_roster(sign
     assert "Register a student" not in html  # staff enroll from the household page
 
 
-def test_instructors_list_only_their_own_courses_with_a_register_link(app, signed_in):
-    text = page_text(signed_in(PAT).get("/classes/"))
-    assert "My courses" in text and "Ballet I" in text and "Safety Workshop" not in text
-    ballet = _course("Ballet I")
-    assert f'href="/classes/courses/{ballet.id}/register"' in signed_in(PAT).get("/classes/").get_data(as_text=True)
+def test_instructors_list_only_their_own_courses_with_a_register_link(signed_in):
+    pat, ballet = signed_in(PAT), _course("Ballet I")
+    text = page_text(pat.get("/classes/"))
+    assert "My courses (5)" in text and "Ballet I" in text and "Safety Workshop" not in text
+    assert f'href="/classes/courses/{ballet.id}/register"' in pat.get("/classes/").get_data(as_text=True)
+    meeting = ballet.meetings.order_by(Meeting.starts_at.desc()).first()
+    assert f'href="/classes/courses/{ballet.id}/register"' in pat.get(f"/classes/meetings/{meeting.id}").get_data(as_text=True)
 
 
 def _add_courses(count):

@@ -62,7 +62,7 @@ def _next_meetings(course_ids, start):
 
 def students_to_register(text, course, page):
     """(one page of students whose name or household holds every word typed, each with .household and .enrollment
-    in the course or None; how many match; how many pages): three queries whatever the number of students."""
+    in the course or None and .holds_seat; how many match; how many pages): three queries whatever the number of students."""
     words = (text or "").split()[:5]
     matching = Student.select(Student.id).join(Account)
     for word in words:
@@ -76,4 +76,5 @@ def students_to_register(text, course, page):
         (Enrollment.course == course) & Enrollment.student.in_([s.id for s in students] or [0]))}
     for student in students:
         student.enrollment = enrollments.get(student.id)
+        student.holds_seat = bool(student.enrollment and student.enrollment.status in Enrollment.ACTIVE)
     return students, total, pages
