@@ -220,3 +220,14 @@ def test_max_unpaid_balance_refuses_the_order_and_the_seat(signed_in):
     assert response.status_code == 409
     assert "past the school's limit" in page_text(response)
     assert _stored() == before
+
+
+def test_a_course_without_a_price_registers_with_no_order(signed_in):
+    ballet, ben = _course("Ballet I"), _student("Ben")
+    Course.update(price_cents=0).where(Course.id == ballet.id).execute()
+    orders, entries = Order.select().count(), LedgerEntry.select().count()
+    response = signed_in(PAT).post(_register_url(ballet), data={"student": ben.id}, follow_redirects=True)
+    text = page_text(response)
+    assert "Ben Smith is registered in Ballet I." in text and "Order #" not in text and "registered with no order" in text
+    assert Enrollment.get((Enrollment.student == ben) & (Enrollment.course == ballet)).status == Enrollment.REGISTERED
+    assert (Order.select().count(), LedgerEntry.select().count()) == (orders, entries)
