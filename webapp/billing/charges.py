@@ -62,15 +62,17 @@ def create_order(company, staff, account, lines, on_account=True, payable_online
         return post_order(company, staff, account, lines, on_account, payable_online, external_note)
 
 
-def post_order(company, staff, account, lines, on_account=True, payable_online=False, external_note="", course=None):
-    """Inside a write transaction: a box-office order and a charge per line, under the household lock and Max Unpaid
-    Balance; `course` names the class every line buys (its location tags the charges, drop and transfer find it)."""
+def post_order(company, staff, account, lines, on_account=True, payable_online=False, external_note="", course=None,
+               channel=Order.BOX_OFFICE):
+    """Inside a write transaction: an order (box office unless `channel` says) and a charge per line, under the
+    household lock and Max Unpaid Balance; `course` names the class every line buys (its location tags the charges,
+    drop and transfer find it)."""
     if not lines or any(cents <= 0 for _, cents, _ in lines):
         raise ChargeRefused("An order needs at least one line with an amount above zero.")
     lock_households([account.id])
     check_max_unpaid_balance(company, account.id, [(s.id if s else None, c) for _, c, s in lines])
     order = Order.create(
-        number=next_order_number(), account=account, channel=Order.BOX_OFFICE, created_by=staff,
+        number=next_order_number(), account=account, channel=channel, created_by=staff,
         state=Order.ON_ACCOUNT if on_account else Order.OPEN, on_account=on_account,
         payable_online=payable_online and on_account, external_note=external_note,
     )
