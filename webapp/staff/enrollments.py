@@ -2,11 +2,9 @@
 desk), or put them on a full course's waitlist; drop and transfer reuse the family's services."""
 from peewee import fn
 
-from ..billing.charges import post_order
-from ..billing.ledger import lock_households
-from ..database import write_transaction
-from ..models import Course, Enrollment, Location, Meeting, Student
-from ..registration.services import RegistrationRefused, enroll, join_waitlist, open_offer, seats_taken
+from ..models import Course, Location, Meeting, Student
+from ..registration.on_account import register_with_order
+from ..registration.services import RegistrationRefused, join_waitlist, open_offer, seats_taken
 
 
 def courses_to_enroll(now):
@@ -33,16 +31,10 @@ def is_full(course, student):
 def enroll_student(company, staff, student, course, on_account, payable_online, external_note):
     """Registered in the course and, for a priced course, a box-office order with its charge, in one transaction
     under the household lock; the seat is claimed like a family checkout's. Returns (enrollment, order or None)."""
-    if is_full(course, student):  # said plainly up front; the claim below still decides a race for the last seat
+    if is_full(course, student):  # said plainly up front; the claim still decides a race for the last seat
         raise RegistrationRefused(f"{course.name} is full; {student.first_name} can go on its waitlist instead.")
-    with write_transaction():
-        lock_households([student.billing_account_id])  # households before courses, as Send Bill and transfers do
-        enrollment = enroll(course, student, Enrollment.REGISTERED)  # locks the course; RegistrationRefused if full
-        order = None
-        if course.price_cents:
-            order = post_order(company, staff, student.billing_account, [(course.name, course.price_cents, student)],
-                               on_account, payable_online, external_note, course=course)
-    return enrollment, order
+    return register_with_order(company, staff, course, student, on_account=on_account, payable_online=payable_online,
+                               external_note=external_note)
 
 
 def waitlist_student(student, course):
