@@ -14,6 +14,7 @@ from .teaching import (
 )
 from .student_pages import CheckInCode, ChosenLocation, new_check_in_code
 from .evaluations import Evaluation, Skill
+from .audit import StaffChange
 
 ALL_MODELS = [
     Company, Location, Division, Account, User, Permission, Guardian, Student, StudentLink,
@@ -22,5 +23,5 @@ ALL_MODELS = [
     Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
     RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage, CardRefund, ReminderSetting, ReminderSent,
     EmailOptOut, WaitlistOffer, ContactEmail, ContactPhone, MailingAddress, UserSession, AccessLink,
-    CheckInCode, ChosenLocation, Skill, Evaluation,
+    CheckInCode, ChosenLocation, Skill, Evaluation, StaffChange,
 ]

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..database import write_transaction
 from ..models import Course, Division, Enrollment, Location, User
 from ..packages.forms import count_field, money_field, text_field
+from .audit import audit, before_change
 
 WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
             (6, "Sunday")]
@@ -102,6 +103,10 @@ def save_course(course_id, **values):
                                                & Enrollment.status.in_(Enrollment.ACTIVE)).count())
             if values["capacity"] < taken:
                 raise CourseRefused("capacity", f"{taken} students already hold a seat: the capacity cannot be lower.")
+            before = before_change(Course.get_by_id(course_id), values)
             Course.update(**values).where(Course.id == course_id).execute()
-            return Course.get_by_id(course_id)
-        return Course.create(**values)
+            course = Course.get_by_id(course_id)
+        else:
+            before, course = {}, Course.create(**values)
+        audit(course, before, values)
+        return course

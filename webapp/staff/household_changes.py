@@ -4,6 +4,7 @@ from ..account.guardian_services import GRANTS, queue_invitation
 from ..database import write_transaction
 from ..models import Account, ContactPhone, Division, Guardian, Student, StudentLink, User
 from ..outbox import deliver
+from .audit import audit, before_change
 from .household_forms import EMAIL_TAKEN
 
 LINK_SHOWN = 25  # students offered for linking at once; a longer name narrows them
@@ -30,6 +31,7 @@ def create_household(staff, name, division_id, guardian):
         if User.select().where(User.email == guardian["email"]).exists():  # taken since the form was checked
             raise HouseholdRefused("email", EMAIL_TAKEN)
         account = Account.create(name=name, division=division_id)
+        audit(account, {}, {"name": name, "division": division_id, "primary guardian": guardian["email"]})
         user = User.create(email=guardian["email"], name=f"{guardian['first_name']} {guardian['last_name']}",
                            role=User.PATRON, password_hash=User.NO_PASSWORD)
         # Invited, not accepted: the household opens to them when they accept, and staff see "Invited" until then.
@@ -58,15 +60,21 @@ def save_household(account, name, division_id):
     """Rename the household or change its division."""
     with write_transaction():
         _known_division(division_id)
+        before = before_change(Account.get_by_id(account.id), ["name", "division"])
         Account.update(name=name, division=division_id).where(Account.id == account.id).execute()
+        audit(account, before, {"name": name, "division": division_id})
 
 
 def save_student(account, student, values):
     """Add a student billed to the household (student None) or change one already billed to it; the Student."""
     with write_transaction():
         if student is None:
-            return Student.create(billing_account=account, **values)
+            student = Student.create(billing_account=account, **values)
+            audit(student, {}, values)
+            return student
+        before = before_change(Student.get_by_id(student.id), values)
         Student.update(**values).where((Student.id == student.id) & (Student.billing_account == account.id)).execute()
+        audit(student, before, values)
     for name, value in values.items():
         setattr(student, name, value)
     return student

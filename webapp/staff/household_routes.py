@@ -11,6 +11,7 @@ from ..clock import local_now
 from ..models import Account, Guardian, Order, Payment, Student, User
 from ..numbers import whole_number
 from ..templating import current_company, money, render
+from .audit import changes_to
 from .enrollments import courses_to_enroll
 from .household_changes import (LINK_SHOWN, HouseholdRefused, create_household, invite_again, link_student, save_household,
                                 save_student, students_to_link, unlink_student)
@@ -100,7 +101,8 @@ def student(account_id, student_id):
     if saved:
         flash(f"Saved {saved.name}." if student else f"Added {saved.name} to {account.name}.", "success")
         return redirect(url_for(".household", account_id=account.id), 303)
-    return _form_page("staff/student_form.html", form, account=account, student=student)
+    return _form_page("staff/student_form.html", form, account=account, student=student,
+                      changes=changes_to(student) if student else None)
 
 
 @bp.route("/<int:account_id>/students/link")
@@ -158,7 +160,7 @@ def _household(account, status=200, form=None, failed_key=None, void_form=None, 
     return render("staff/household.html", "content", status=status, household=page,
                   form=form or CardRefundForm(formdata=None), failed_key=failed_key,
                   void_form=void_form or VoidForm(formdata=None), failed_order=failed_order,
-                  enroll_form=enroll_form, full_course=full_course)
+                  enroll_form=enroll_form, full_course=full_course, changes=changes_to(account))
 
 
 @bp.route("/<int:account_id>/payments/<key>/refund", methods=["POST"])

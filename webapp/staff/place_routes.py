@@ -6,6 +6,7 @@ from ..extensions import htmx
 from ..models import Division, Location, User
 from ..numbers import whole_number
 from ..templating import render
+from .audit import changes_to
 from .places import DivisionForm, LocationForm, NameTaken, page_of, save_place
 
 bp = Blueprint("staff_places", __name__, url_prefix="/staff")
@@ -74,4 +75,4 @@ def edit_place(kind, row_id):
         flash(f"Saved “{saved.name}”.", "success")
         return redirect(url_for(".places", kind=kind), 303)
     return render("staff/place.html", "content", status=422 if form.errors else 200, row=row, form=form, kind=kind,
-                  singular=singular, title=title)
+                  singular=singular, title=title, changes=changes_to(row))

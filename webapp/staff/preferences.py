@@ -11,6 +11,7 @@ from ..database import write_transaction
 from ..models import Company
 from ..numbers import WholeNumberField, stripped
 from ..packages.forms import money_field
+from .audit import audit, before_change
 
 GATEWAYS = [("", "None: families pay at the front desk"), ("sandbox", "Sandbox (test cards, for trying Cubby out)"),
             ("stripe", "Stripe")]
@@ -95,4 +96,7 @@ class PreferencesForm(FlaskForm):
 def save_preferences(values):
     """Store the preferences; the next request of every family reads them."""
     with write_transaction():
-        Company.update(**values).where(Company.id == Company.current().id).execute()
+        company = Company.current()
+        before = before_change(company, values)
+        Company.update(**values).where(Company.id == company.id).execute()
+        audit(company, before, values)

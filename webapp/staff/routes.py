@@ -14,6 +14,7 @@ from ..reminders import save_setting, settings
 from ..registration.waitlist import offer_next_seat, waiting
 from ..schedule.changes import MeetingChangeRefused, cancel_meeting, move_meeting
 from ..templating import clock, day, render
+from .audit import changes_to
 from .forms import MoveMeetingForm, ReasonForm, ReminderSwitchForm
 from .preferences import GROUPS, PreferencesForm, save_preferences
 from .services import (
@@ -73,7 +74,7 @@ def edit_reason(reason_id):
         flash(f"Saved “{saved.name}”.", "success")
         return redirect(url_for(".reasons"), 303)
     status = 422 if form.errors else 200
-    return render("staff/reason.html", "content", status=status, reason=reason, form=form)
+    return render("staff/reason.html", "content", status=status, reason=reason, form=form, changes=changes_to(reason))
 
 
 @bp.route("/courses")
@@ -91,7 +92,8 @@ def _course_page(course, status=200, **context):
     now = local_now()
     return render("staff/course.html", "content", status=status, course=course, now=now,
                   meetings=course_meetings(course, now - datetime.timedelta(days=14)), waitlist=waiting(course),
-                  seats_free=max(course.capacity - seats_taken([course.id])[course.id], 0), **context)
+                  seats_free=max(course.capacity - seats_taken([course.id])[course.id], 0),
+                  changes=changes_to(course), **context)
 
 
 @bp.route("/courses/<int:course_id>")
@@ -213,4 +215,5 @@ def preferences():
         save_preferences(form.values())
         flash("Preferences saved. Families see them on their next page.", "success")
         return redirect(url_for(".preferences"), 303)
-    return render("staff/preferences.html", "content", status=422 if form.errors else 200, form=form, groups=GROUPS)
+    return render("staff/preferences.html", "content", status=422 if form.errors else 200, form=form, groups=GROUPS,
+                  changes=changes_to(company))

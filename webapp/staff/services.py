@@ -3,6 +3,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from ..database import write_transaction
 from ..models import AbsenceReason, Account, Course, LedgerEntry, Location, Meeting, Order, User
+from .audit import audit, before_change
 
 
 def orders_with_balance(limit=50):
@@ -46,9 +47,14 @@ def save_named(model, row_id, values, taken, refused):
             if taken(values["name"], row_id):
                 raise refused(values["name"])
             if row_id is None:
-                return model.create(**values)
+                row = model.create(**values)
+                audit(row, {}, values)
+                return row
+            before = before_change(model.get_by_id(row_id), values)
             model.update(**values).where(model.id == row_id).execute()
-            return model.get_by_id(row_id)
+            row = model.get_by_id(row_id)
+            audit(row, before, values)
+            return row
     except IntegrityError as error:
         raise refused(values["name"]) from error
 

@@ -5,6 +5,7 @@ from ..access import role_required
 from ..extensions import htmx
 from ..models import Skill, User
 from ..templating import render
+from .audit import changes_to
 from .skills import SkillForm, SkillNameTaken, course_levels, save_skill, skills_by_level
 
 bp = Blueprint("staff_skills", __name__, url_prefix="/staff/skills")
@@ -61,4 +62,5 @@ def edit_skill(skill_id):
     if saved:
         flash(f"Saved “{saved.name}”.", "success")
         return redirect(url_for(".skills", _anchor=f"skill-{saved.id}"), 303)
-    return render("staff/skill.html", "content", status=422 if form.errors else 200, skill=skill, form=form)
+    return render("staff/skill.html", "content", status=422 if form.errors else 200, skill=skill, form=form,
+                  changes=changes_to(skill))

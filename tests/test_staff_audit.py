@@ -1,0 +1,66 @@
+"""The staff console's audit (issue 13.10): each change made there records who, when and what changed, before →
+after, and the object's page shows it; a refused or empty save records nothing."""
+from conftest import page_text
+from test_preferences import _form as preferences_form
+from test_staff_course_setup import course_form
+from webapp.models import Account, Course, Location, StaffChange, Student, User
+
+SAM = "staff@example.com"
+
+
+def _changes_section(response):
+    text = page_text(response)
+    return text[text.index("Changes"):]
+
+
+def test_a_course_change_shows_who_changed_what_before_and_after_on_the_course_page(signed_in):
+    sam = signed_in(SAM)
+    assert sam.post("/staff/courses/new", data=course_form()).status_code == 303
+    course = Course.get(Course.name == "Hip Hop I")
+    saved = sam.post(f"/staff/courses/{course.id}/edit", data=course_form(capacity="14", price_cents="$175.50"))
+    assert saved.status_code == 303
+    changes = _changes_section(sam.get(f"/staff/courses/{course.id}"))
+    assert "Sam Ortiz changed Capacity: 10 → 14 Price: $160.00 → $175.50" in changes
+    assert "Sam Ortiz added it Name: Hip Hop I" in changes and "Location: Northside" in changes
+    assert changes.index("changed Capacity") < changes.index("added it")  # newest first
+    latest = StaffChange.select().order_by(StaffChange.id.desc()).first()
+    assert latest.changed_by.email == SAM and (latest.kind, latest.object_id) == ("course", course.id)
+
+
+def test_a_save_that_changes_nothing_or_is_refused_records_nothing(signed_in):
+    sam = signed_in(SAM)
+    northside = Location.get(Location.name == "Northside")
+    assert sam.post(f"/staff/locations/{northside.id}", data={"name": "Northside", "address": northside.address}
+                    ).status_code == 303
+    assert sam.post(f"/staff/locations/{northside.id}", data={"name": "Downtown", "address": ""}).status_code == 422
+    assert StaffChange.select().count() == 0
+    assert "No changes made here yet." in page_text(sam.get(f"/staff/locations/{northside.id}"))
+    sam.post(f"/staff/locations/{northside.id}", data={"name": "Northside", "address": "9 North Street"})
+    assert "Address: 40 North Road, Riverside → 9 North Street" in _changes_section(
+        sam.get(f"/staff/locations/{northside.id}"))
+
+
+def test_a_preference_switched_off_shows_on_the_preferences_page(signed_in):
+    sam = signed_in(SAM)
+    form = preferences_form()
+    form.pop("allow_drop")
+    assert sam.post("/staff/preferences", data=form).status_code == 303
+    assert "Allow drop: Yes → No" in _changes_section(sam.get("/staff/preferences"))
+
+
+def test_household_and_student_changes_show_on_their_pages(signed_in):
+    sam, smith = signed_in(SAM), Account.get(Account.name == "Smith household")
+    sam.post(f"/staff/households/{smith.id}/edit", data={"name": "Smith family", "division": "0"})
+    assert "Name: Smith household → Smith family" in _changes_section(sam.get(f"/staff/households/{smith.id}"))
+    ben = Student.get(Student.first_name == "Ben")
+    sam.post(f"/staff/households/{smith.id}/students/{ben.id}/edit",
+             data={"first_name": "Benjamin", "last_name": "Smith", "birth_date": ben.birth_date.isoformat()})
+    page = _changes_section(sam.get(f"/staff/households/{smith.id}/students/{ben.id}/edit"))
+    assert "Sam Ortiz changed First name: Ben → Benjamin" in page and "Birth date" not in page
+
+
+def test_the_changes_are_staff_only(signed_in):
+    smith = Account.get(Account.name == "Smith household")
+    for email in ("parent@example.com", "instructor@example.com"):
+        assert signed_in(email).get(f"/staff/households/{smith.id}").status_code == 403
+    assert User.get(User.email == SAM).role == User.STAFF

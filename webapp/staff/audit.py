@@ -1,0 +1,56 @@
+"""The staff console's audit (issue 13.10): each change records who made it, when, and each field before → after,
+in the change's own write transaction; the object's page lists the latest."""
+import datetime
+import json
+from dataclasses import dataclass
+
+from flask import has_request_context
+from flask_login import current_user
+from peewee import JOIN, ForeignKeyField
+
+from ..models import StaffChange, User
+
+SHOWN = 20  # changes listed on an object's page, newest first
+
+
+def _kept(field, value):
+    """A value as the audit keeps it: a related row by its name (as the page showed it), dates as ISO text."""
+    if isinstance(field, ForeignKeyField) and value is not None:
+        related = field.rel_model.get_or_none(field.rel_model.id == value)
+        return getattr(related, "name", None) or f"#{value}"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return value
+
+
+def before_change(row, names):
+    """The row's values of these fields now, to hand to `audit` after the change ({} for a row still to add)."""
+    return {name: row.__data__.get(name) for name in names} if row is not None else {}
+
+
+def audit(row, before, after):
+    """Inside the change's write transaction: the fields of `after` that differ from `before` ({} for a new row)."""
+    fields = type(row)._meta.fields
+    changes = {name: [_kept(fields.get(name), before.get(name)), _kept(fields.get(name), value)]
+               for name, value in after.items() if not before or before.get(name) != value}
+    if changes:
+        staff = current_user.id if has_request_context() and current_user.is_authenticated else None
+        StaffChange.create(kind=type(row)._meta.table_name, object_id=row.id, action="changed" if before else "added",
+                           changes=json.dumps(changes), changed_by=staff)
+
+
+@dataclass
+class Change:
+    at: datetime.datetime
+    by: str
+    action: str
+    fields: list  # [(field name, before, after)]
+
+
+def changes_to(row):
+    """The latest changes staff made to this row, newest first (one query)."""
+    rows = (StaffChange.select(StaffChange, User.id, User.name).join(User, JOIN.LEFT_OUTER)
+            .where((StaffChange.kind == type(row)._meta.table_name) & (StaffChange.object_id == row.id))
+            .order_by(StaffChange.changed_at.desc(), StaffChange.id.desc()).limit(SHOWN))
+    return [Change(c.changed_at, c.changed_by.name if c.changed_by_id else "Cubby", c.action,
+                   [(name, *values) for name, values in json.loads(c.changes).items()]) for c in rows]
