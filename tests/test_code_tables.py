@@ -139,6 +139,13 @@ def test_send_bill_files_the_registration_under_tuition_and_the_household_page_s
     assert f"Order #{order.number} · " in text and "Ballet I · $240.00 · Tuition" in text
 
 
+def test_a_staff_enrollment_is_filed_under_tuition(signed_in):
+    from test_staff_enrollments import enroll_form, enroll_url
+
+    assert signed_in("staff@example.com").post(enroll_url(), data=enroll_form()).status_code == 303
+    assert [(line.description, line.category.name) for line in newest_lines()] == [("Ballet I", "Tuition")]
+
+
 def test_a_package_sold_is_filed_under_packages_and_a_box_office_line_has_no_category(signed_in):
     from test_staff_billing import new_order_form
 
@@ -160,3 +167,25 @@ def test_a_retired_category_is_given_to_no_new_line_but_stays_on_the_lines_filed
     dana.post("/register/send-bill", data={"po_number": "PO-43"})
     assert [line.category for line in newest_lines()] == [None]
     assert OrderLine.select().where(OrderLine.category == tuition).count() == filed
+
+
+def test_the_migration_files_lines_sold_before_it_and_rolls_back(app):
+    import importlib.util
+    import pathlib
+
+    from webapp.database import migration_router
+    from webapp.extensions import db
+
+    spec = importlib.util.spec_from_file_location("m032", pathlib.Path("db/migrations/032_code_tables.py"))
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    filed = {line.id: line.category_id for line in OrderLine.select()}
+    OrderLine.update(category=None).execute()  # as every line stood before the migration
+    migration._file_existing_lines(db.obj)
+    assert {line.id: line.category_id for line in OrderLine.select()} == filed
+    router = migration_router()
+    router.rollback()
+    assert "line_category" not in db.get_tables()
+    assert "category_id" not in [c.name for c in db.get_columns("order_line")]
+    router.run()
+    assert [c.name for c in LineCategory.select().order_by(LineCategory.id)] == ["Tuition", "Packages"]

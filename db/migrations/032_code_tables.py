@@ -37,7 +37,8 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
 
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
-    """Drop them."""
+    """Drop them (the foreign key's index first: SQLite will not drop an indexed column)."""
+    migrator.sql('DROP INDEX IF EXISTS order_line_category_id')
     migrator.remove_fields('order_line', 'category')
     migrator.remove_model('line_category')
     migrator.remove_fields('company', 'makeup_token_days', 'min_partial_payment_cents')
