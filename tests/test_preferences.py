@@ -1,9 +1,11 @@
 """Company preferences: staff change them on one page, grouped as the vendor pages group them, and each switch
 shows on the family's next page, off and on again; bad values are refused next to the field and nothing is stored."""
+import datetime
+
 import pytest
 
-from conftest import page_text
-from webapp.models import AbsenceReason, Attendance, Company, Course, Enrollment, MakeupToken, Meeting, Student
+from conftest import page_text, school_today
+from webapp.models import AbsenceReason, Attendance, Company, Course, Enrollment, MakeupToken, Meeting, Payment, Student
 
 HX = {"HX-Request": "true"}
 
@@ -17,7 +19,10 @@ def _form():
               "max_unpaid_balance_cents": "" if company.max_unpaid_balance_cents is None
               else f"{company.max_unpaid_balance_cents / 100:.2f}",
               "waitlist_hold_hours": str(company.waitlist_hold_hours), "tax_id": company.tax_id,
-              "withdraw_penalty_cents": f"{company.withdraw_penalty_cents / 100:.2f}"}
+              "withdraw_penalty_cents": f"{company.withdraw_penalty_cents / 100:.2f}",
+              "makeup_token_days": str(company.makeup_token_days),
+              "min_partial_payment_cents": "" if company.min_partial_payment_cents is None
+              else f"{company.min_partial_payment_cents / 100:.2f}"}
     for switch in ("pay_balances_online", "send_bill", "partial_payment", "future_absences", "makeup_tokens",
                    "guardian_punch_redeem", "full_ledger_history", "statement_for_location", "ledger_for_location",
                    "allow_drop", "allow_transfer"):
@@ -131,6 +136,11 @@ def test_the_currency_and_the_locale_change_how_money_shows(signed_in):
     ("no_show_fee_cents", "-5", "Enter an amount"),
     ("waitlist_hold_hours", "0", "Use 1 to 336 hours"),
     ("waitlist_hold_hours", "²", "Enter a number of hours"),
+    ("makeup_token_days", "0", "Use 1 to 730 days"),
+    ("makeup_token_days", "731", "Use 1 to 730 days"),
+    ("makeup_token_days", "", "Enter a number of days from 1 to 730."),
+    ("min_partial_payment_cents", "0.50", "Enter an amount from $1.00"),
+    ("min_partial_payment_cents", "lots", "Enter an amount in dollars"),
 ])
 def test_a_bad_value_is_refused_next_to_its_field_and_nothing_is_stored(signed_in, headers, field, value, message):
     sam = signed_in("staff@example.com")
@@ -186,3 +196,43 @@ def test_the_withdraw_penalty_is_saved_and_charged_on_a_drop(signed_in):
     pottery = Enrollment.get((Enrollment.student == ben) & (Enrollment.course == Course.get(name="Pottery for Kids")))
     text = page_text(signed_in("parent@example.com").get(f"/account/students/{ben.id}/enrollments/{pottery.id}/drop"))
     assert "Withdraw penalty $12.50" in text
+
+
+def test_the_days_a_makeup_token_lasts_set_the_next_tokens_expiry_and_leave_earned_ones_alone(signed_in):
+    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
+    amy = Student.get(Student.first_name == "Amy")
+    sick = AbsenceReason.get(AbsenceReason.name == "Sick")
+    late, later = list(Meeting.select().join(Course).where(Course.name == "Ballet I")
+                       .order_by(Meeting.starts_at.desc()).limit(2))
+    text = page_text(sam.get("/staff/preferences"))
+    assert "Days a makeup token lasts" in text[text.index("Makeups"):]
+    assert Company.get().makeup_token_days == 90  # what every token lasted before the preference
+    dana.post(f"/schedule/absence/{late.id}/{amy.id}", data={"reason": sick.id})
+    earned = MakeupToken.get(MakeupToken.earned_for == late)
+    assert earned.expires_on == school_today() + datetime.timedelta(days=90)
+    _set(sam, makeup_token_days="14")
+    dana.post(f"/schedule/absence/{later.id}/{amy.id}", data={"reason": sick.id})
+    assert MakeupToken.get(MakeupToken.earned_for == later).expires_on == school_today() + datetime.timedelta(days=14)
+    assert MakeupToken.get_by_id(earned.id).expires_on == earned.expires_on
+
+
+def _pay_part(dana, amount):
+    return dana.post("/billing/checkout", data={"amount": amount})
+
+
+def test_a_partial_payment_below_the_minimum_is_refused_next_to_the_amount_only_while_a_minimum_is_set(signed_in):
+    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
+    dana.post("/billing/cart/orders/1001")
+    _set(sam, partial_payment=True, min_partial_payment_cents="50.00")
+    assert Company.get().min_partial_payment_cents == 5000
+    assert "or pay at least $50.00" in page_text(dana.get("/billing/cart"))
+    refused = _pay_part(dana, "20.00")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Pay at least $50.00." in html
+    assert html.index("Pay at least $50.00.") > html.index('id="amount"')
+    assert not Payment.select().exists()
+    _set(sam, min_partial_payment_cents="")
+    assert Company.get().min_partial_payment_cents is None
+    started = _pay_part(dana, "20.00")
+    assert started.status_code == 303
+    assert Payment.get().amount_cents == 2000

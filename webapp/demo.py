@@ -7,8 +7,8 @@ from .database import write_transaction
 from .attendance.services import report_absence
 from .models import (
     AbsenceReason, Account, Attendance, CheckInCode, Company, ContactEmail, ContactPhone, Course, Division, EmailOptOut, Enrollment,
-    Evaluation, Guardian, LedgerEntry, Location, MailingAddress, FutureAbsence, MakeupToken, Meeting, Order, OrderLine,
-    Permission, Skill, Student, StudentLink, User, utcnow,
+    Evaluation, Guardian, LedgerEntry, LineCategory, Location, MailingAddress, FutureAbsence, MakeupToken, Meeting, Order, OrderLine,
+    PackagePurchase, Permission, Skill, Student, StudentLink, User, utcnow,
 )
 
 DEMO_PASSWORD = "cubby-demo"
@@ -53,6 +53,18 @@ def load_demo():
         from .pending.demo import load_pending_payment
 
         load_pending_payment(people["staff@example.com"])
+        _file_order_lines()
+
+
+def _file_order_lines():
+    """The demo writes its lines directly: file them as the services would, registrations under Tuition and package
+    sales under Packages (the two rows migration 032 adds)."""
+    tuition, packages = (_ensure(LineCategory, {"default_for": kind}, name=name).id
+                         for kind, name in ((LineCategory.TUITION, "Tuition"), (LineCategory.PACKAGES, "Packages")))
+    unfiled = OrderLine.category.is_null()
+    OrderLine.update(category=tuition).where(unfiled & OrderLine.course.is_null(False)).execute()
+    sold = PackagePurchase.select(PackagePurchase.order)
+    OrderLine.update(category=packages).where(unfiled & OrderLine.order.in_(sold)).execute()
 
 
 def _load_people(acme):

@@ -60,11 +60,12 @@ def _check_patron_may_change(meeting, record, now):
 
 
 def _earn_makeup_token(company, meeting, student, today):
-    """An absence reported ahead earns one token at the meeting's location (when the preference is on)."""
+    """An absence reported ahead earns one token at the meeting's location (when the preference is on), lasting the
+    company's "Days a makeup token lasts" from today; tokens earned before a change keep their date."""
     if company.makeup_tokens:
         MakeupToken.insert(
             student=student, location=meeting.course.location_id, earned_for=meeting,
-            expires_on=today + datetime.timedelta(days=MakeupToken.VALID_DAYS),
+            expires_on=today + datetime.timedelta(days=company.makeup_token_days),
         ).on_conflict_ignore().execute()
 
 

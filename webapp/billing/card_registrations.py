@@ -4,7 +4,7 @@ While the payment is open each registration's cart row points at its new order a
 count sees it); the enrollment is created, Registered, only when the money is in. A declined, cancelled or
 abandoned payment cancels the new orders (their charges voided by correcting entries) and frees the rows.
 """
-from ..models import Allocation, LedgerEntry, Order, OrderLine, RegistrationItem
+from ..models import Allocation, LedgerEntry, LineCategory, Order, OrderLine, RegistrationItem
 from ..pending.services import record_change
 from ..registration.services import hold_seat, register_held
 from .charges import next_order_number
@@ -16,14 +16,14 @@ def place_registrations(user, items):
     by_account = {}
     for item in sorted(items, key=lambda i: (i.course_id, i.id)):  # courses locked in one order: no deadlock
         by_account.setdefault(item.student.billing_account_id, []).append(item)
-    orders = []
+    orders, tuition = [], LineCategory.default_id(LineCategory.TUITION)
     for account_id, account_items in by_account.items():
         order = Order.create(number=next_order_number(), account=account_id, channel=Order.ONLINE, created_by=user,
                              state=Order.OPEN)
         for item in account_items:
             hold_seat(item, order)
             OrderLine.create(order=order, description=item.course.name, amount_cents=item.course.price_cents,
-                             student=item.student, course=item.course)
+                             student=item.student, course=item.course, category=tuition)
             LedgerEntry.create(account=account_id, kind=LedgerEntry.CHARGE, amount_cents=item.course.price_cents,
                                order=order, student=item.student, location=item.course.location_id,
                                memo=item.course.name, created_by=user)

@@ -3,7 +3,7 @@ import uuid
 
 from ..database import is_sqlite, write_transaction
 from ..extensions import db
-from ..models import Allocation, Company, Guardian, LedgerEntry, Order, OrderLine, Payment, User, utcnow
+from ..models import Allocation, Company, Guardian, LedgerEntry, LineCategory, Order, OrderLine, Payment, User, utcnow
 from ..outbox import deliver, queue_mail
 from .ledger import account_balances, lock_households, order_balances, order_tags, student_balances
 from .receipts import queue_receipt
@@ -56,17 +56,19 @@ def order_numbers_used_up_to(last):
                        (last,))
 
 
-def create_order(company, staff, account, lines, on_account=True, payable_online=False, external_note=""):
+def create_order(company, staff, account, lines, on_account=True, payable_online=False, external_note="",
+                 category=None):
     """A box-office order with its charges; lines are [(description, cents, student or None)]."""
     with write_transaction():
-        return post_order(company, staff, account, lines, on_account, payable_online, external_note)
+        return post_order(company, staff, account, lines, on_account, payable_online, external_note,
+                          category=category)
 
 
 def post_order(company, staff, account, lines, on_account=True, payable_online=False, external_note="", course=None,
-               channel=Order.BOX_OFFICE):
+               channel=Order.BOX_OFFICE, category=None):
     """Inside a write transaction: an order (box office unless `channel` says) and a charge per line, under the
     household lock and Max Unpaid Balance; `course` names the class every line buys (its location tags the charges,
-    drop and transfer find it)."""
+    drop and transfer find it, and its lines go under Tuition unless `category`, a LineCategory id, says otherwise)."""
     if not lines or any(cents <= 0 for _, cents, _ in lines):
         raise ChargeRefused("An order needs at least one line with an amount above zero.")
     lock_households([account.id])
@@ -76,8 +78,11 @@ def post_order(company, staff, account, lines, on_account=True, payable_online=F
         state=Order.ON_ACCOUNT if on_account else Order.OPEN, on_account=on_account,
         payable_online=payable_online and on_account, external_note=external_note,
     )
+    if category is None and course is not None:
+        category = LineCategory.default_id(LineCategory.TUITION)
     for description, cents, student in lines:
-        OrderLine.create(order=order, description=description, amount_cents=cents, student=student, course=course)
+        OrderLine.create(order=order, description=description, amount_cents=cents, student=student, course=course,
+                         category=category)
         LedgerEntry.create(account=account, kind=LedgerEntry.CHARGE, amount_cents=cents, order=order,
                            student=student, location=course.location_id if course else None, memo=description,
                            created_by=staff)

@@ -20,6 +20,7 @@ from ..models import Allocation, CartItem, CheckoutLock, LedgerEntry, Order, Pay
 from ..outbox import deliver
 from ..pending.services import has_pending_payment
 from ..registration.services import RegistrationRefused
+from ..templating import money
 from .allocation import allocate
 from .card_registrations import give_back, place_registrations, register_free, register_paid
 from .cart import CartLine, cart_of
@@ -75,8 +76,9 @@ def _check_amount(company, amount, total):
         return
     if not company.partial_payment:
         raise CheckoutRefused("This business takes the whole balance in one payment.")
-    if amount < MINIMUM_CENTS:
-        raise CheckoutRefused("Pay at least $1.00.")
+    least = max(company.min_partial_payment_cents or 0, MINIMUM_CENTS)
+    if amount < least:
+        raise CheckoutRefused(f"Pay at least {money(least)}.")
     if amount > total:
         raise CheckoutRefused("That is more than the total of your cart.")
 

@@ -8,7 +8,7 @@ Pending Payment (the seat stays reserved) and the "Pending Payment Notification"
 from peewee import IntegrityError
 
 from ..database import write_transaction
-from ..models import Enrollment, LedgerEntry, Order, OrderLine, PurchaseOrder, RegistrationItem
+from ..models import Enrollment, LedgerEntry, LineCategory, Order, OrderLine, PurchaseOrder, RegistrationItem
 from ..outbox import deliver, queue_mail
 from ..pending.services import PENDING_NOTIFICATION, has_pending_payment, order_recipients, record_change, subject_to_pending_payment
 from ..registration.services import RegistrationRefused, enroll, registrations_in_cart
@@ -75,10 +75,11 @@ def _place_order(company, user, items, po_number):
         enroll(item.course, item.student, Enrollment.PENDING_PAYMENT if pending else Enrollment.REGISTERED)
     order = Order.create(number=next_order_number(), account=account, channel=Order.ONLINE, created_by=user,
                          state=state, on_account=True)
+    tuition = LineCategory.default_id(LineCategory.TUITION)
     for item in items:
         description = item.course.name
         OrderLine.create(order=order, description=description, amount_cents=item.course.price_cents,
-                         student=item.student, course=item.course)
+                         student=item.student, course=item.course, category=tuition)
         LedgerEntry.create(account=account, kind=LedgerEntry.CHARGE, amount_cents=item.course.price_cents, order=order,
                            student=item.student, location=item.course.location_id, memo=description, created_by=user)
     PurchaseOrder.create(order=order, number=po_number, purchaser=user)

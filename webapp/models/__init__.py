@@ -1,6 +1,6 @@
 """All models, in dependency order (the migrations and the demo loader rely on it)."""
 from .base import BaseModel, utcnow
-from .billing import ImmutableEntry, LedgerEntry, Order, OrderLine
+from .billing import ImmutableEntry, LedgerEntry, LineCategory, Order, OrderLine
 from .company import Company, Division, Location
 from .packages import Package, PackageAllotment, PackagePurchase, Punch, PunchPass, UsageInvoice
 from .mail import EmailOptOut, ReminderSent, ReminderSetting
@@ -18,7 +18,7 @@ from .audit import StaffChange
 
 ALL_MODELS = [
     Company, Location, Division, Account, User, Permission, Guardian, Student, StudentLink,
-    Course, Meeting, Enrollment, AbsenceReason, Attendance, Order, OrderLine, LedgerEntry, FutureAbsence,
+    Course, Meeting, Enrollment, AbsenceReason, Attendance, Order, LineCategory, OrderLine, LedgerEntry, FutureAbsence,
     MakeupToken, MakeupRequest, CartItem, PaymentMethod, Payment, Allocation, CheckoutLock,
     Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
     RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage, CardRefund, ReminderSetting, ReminderSent,

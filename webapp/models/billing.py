@@ -33,12 +33,31 @@ class Order(BaseModel):
     external_note = pw.CharField(max_length=500, default="")
 
 
+class LineCategory(BaseModel):
+    """A code table staff keep: what an order line is for (Tuition, Packages, ...); names are unique in any case."""
+
+    TUITION = "tuition"  # course registrations
+    PACKAGES = "packages"  # packages sold
+
+    name = pw.CharField(max_length=60, unique=True)
+    active = pw.BooleanField(default=True)
+    # The lines Cubby files here by itself; staff may rename the row and the lines follow it.
+    default_for = pw.CharField(max_length=16, null=True, unique=True)
+
+    @classmethod
+    def default_id(cls, kind):
+        """The id of the active category `kind` lines are filed under, or None once staff retired it."""
+        row = cls.select(cls.id).where((cls.default_for == kind) & cls.active).first()
+        return row.id if row else None
+
+
 class OrderLine(BaseModel):
     order = pw.ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
     description = pw.CharField(max_length=200)
     amount_cents = pw.IntegerField()
     student = pw.ForeignKeyField(Student, null=True, on_delete="RESTRICT")
     course = pw.ForeignKeyField(Course, null=True, on_delete="RESTRICT")
+    category = pw.ForeignKeyField(LineCategory, null=True, backref="lines", on_delete="RESTRICT")
 
 
 class ImmutableEntry(Exception):

@@ -21,12 +21,14 @@ class Company(BaseModel):
     makeup_tokens = pw.BooleanField(default=False)
     # Seed 004 "Allow Visitors to Request a Makeup Enrollment": with tokens off, families request makeups.
     makeup_requests = pw.BooleanField(default=False)
+    makeup_token_days = pw.IntegerField(default=90)  # how long a token earned from now on lasts
     future_absences = pw.BooleanField(default=True)
     allow_drop = pw.BooleanField(default=False)
     allow_transfer = pw.BooleanField(default=False)
     withdraw_penalty_cents = pw.IntegerField(default=0)  # charged when a family drops an enrollment
     full_ledger_history = pw.BooleanField(default=False)
     partial_payment = pw.BooleanField(default=False)
+    min_partial_payment_cents = pw.IntegerField(null=True)  # a partial payment below it is refused; None: $1.00
     max_unpaid_balance_cents = pw.IntegerField(null=True)
     no_show_fee_cents = pw.IntegerField(default=0)
     guardian_punch_redeem = pw.BooleanField(default=False)

@@ -2,7 +2,7 @@
 import peewee as pw
 
 from .base import BaseModel, utcnow
-from .company import Division, Location
+from .company import Company, Division, Location
 from .people import Student, User
 
 
@@ -138,7 +138,7 @@ class MakeupToken(BaseModel):
     PENDING = "pending"
     SPENT = "spent"
     EXPIRED = "expired"
-    VALID_DAYS = 90
+    VALID_DAYS = Company.makeup_token_days.default  # the demo's and bulk loads' tokens; earning uses the preference
 
     student = pw.ForeignKeyField(Student, backref="makeup_tokens", on_delete="CASCADE")
     location = pw.ForeignKeyField(Location, on_delete="RESTRICT")

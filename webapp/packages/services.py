@@ -5,7 +5,7 @@ from peewee import IntegrityError, fn
 from ..billing.charges import ChargeRefused, create_order, post_offline_payment
 from ..database import locked, write_transaction
 from ..outbox import deliver
-from ..models import LedgerEntry, Package, PackageAllotment, PackagePurchase, UsageInvoice, utcnow
+from ..models import LedgerEntry, LineCategory, Package, PackageAllotment, PackagePurchase, UsageInvoice, utcnow
 from .balances import package_balance
 
 
@@ -46,7 +46,8 @@ def sale_order(company, staff, account, description, price_cents, student=None, 
     if paid_cents > price_cents:
         raise PackageRefused("The amount paid now cannot be more than the price.", "paid_now")
     try:
-        order = create_order(company, staff, account, [(description, price_cents, student)])
+        order = create_order(company, staff, account, [(description, price_cents, student)],
+                             category=LineCategory.default_id(LineCategory.PACKAGES))
         if not paid_cents:
             return order, []
         return order, post_offline_payment(staff, order, account, paid_cents, method, "paid at sale")[1]

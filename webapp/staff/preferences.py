@@ -18,14 +18,15 @@ GATEWAYS = [("", "None: families pay at the front desk"), ("sandbox", "Sandbox (
 # (heading, field names), in the order of the vendor pages
 GROUPS = [
     ("Company", ["name", "currency", "locale", "timezone"]),
-    ("Web Options → Carts & Checkout", ["pay_balances_online", "send_bill", "partial_payment", "payment_gateway",
+    ("Web Options → Carts & Checkout", ["pay_balances_online", "send_bill", "partial_payment", "min_partial_payment_cents",
+                                        "payment_gateway",
                                         "require_recurring_authorization", "echecks"]),
     ("Customer Portal → Financial", ["balance_mode", "max_unpaid_balance_cents", "full_ledger_history",
                                      "statement_for_location", "ledger_for_location", "tax_id"]),
     ("Class Registration", ["future_absences", "no_show_fee_cents", "waitlist_hold_hours", "cancel_waitlist",
                             "allow_drop", "withdraw_penalty_cents", "allow_transfer"]),
     ("Customer Portal → Your Student(s)", ["show_attendance", "show_passes", "student_qr_codes"]),
-    ("Makeups", ["makeup_tokens", "makeup_requests"]),
+    ("Makeups", ["makeup_tokens", "makeup_token_days", "makeup_requests"]),
     ("Punch Passes", ["guardian_punch_redeem"]),
 ]
 
@@ -43,6 +44,7 @@ class PreferencesForm(FlaskForm):
     pay_balances_online = BooleanField("Pay order balances online")
     send_bill = BooleanField("Send Bill (a purchase order instead of paying when registering)")
     partial_payment = BooleanField("Allow partial payments")
+    min_partial_payment_cents = money_field("Minimum partial payment (optional)", required=False, minimum=100)
     payment_gateway = SelectField("Payment gateway", choices=GATEWAYS)
     require_recurring_authorization = BooleanField("Require Saved Payment Method Authorized For Recurring Billing")
     echecks = BooleanField("Accept eChecks (families may save a bank account)")
@@ -67,6 +69,9 @@ class PreferencesForm(FlaskForm):
     show_passes = BooleanField("Families see each student's punch passes under Your Student(s)")
     student_qr_codes = BooleanField("QR codes for check-in (each student's code, the staff check-in page)")
     makeup_tokens = BooleanField("Makeup tokens (an absence reported ahead earns a makeup class)")
+    makeup_token_days = WholeNumberField("Days a makeup token lasts",
+                                         invalid_value_message="Enter a number of days from 1 to 730.", validators=[
+        InputRequired("Enter a number of days from 1 to 730."), NumberRange(1, 730, "Use 1 to 730 days (two years).")])
     makeup_requests = BooleanField("Allow visitors to request a makeup enrollment (while makeup tokens are off)")
     guardian_punch_redeem = BooleanField("Guardians may redeem punches")
 
