@@ -184,7 +184,8 @@ def test_the_migration_files_lines_sold_before_it_and_rolls_back(app):
     migration._file_existing_lines(db.obj)
     assert {line.id: line.category_id for line in OrderLine.select()} == filed
     router = migration_router()
-    router.rollback()
+    while "032_code_tables" in router.done:  # later migrations go back first
+        router.rollback()
     assert "line_category" not in db.get_tables()
     assert "category_id" not in [c.name for c in db.get_columns("order_line")]
     router.run()

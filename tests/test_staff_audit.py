@@ -40,6 +40,14 @@ def test_a_save_that_changes_nothing_or_is_refused_records_nothing(signed_in):
         sam.get(f"/staff/locations/{northside.id}"))
 
 
+def test_a_line_category_renamed_shows_on_its_page(signed_in):
+    from webapp.models import LineCategory
+
+    sam, tuition = signed_in(SAM), LineCategory.get(LineCategory.name == "Tuition")
+    assert sam.post(f"/staff/line-categories/{tuition.id}", data={"name": "Class fees", "active": "y"}).status_code == 303
+    assert "Sam Ortiz changed Name: Tuition → Class fees" in _changes_section(sam.get(f"/staff/line-categories/{tuition.id}"))
+
+
 def test_a_preference_switched_off_shows_on_the_preferences_page(signed_in):
     sam = signed_in(SAM)
     form = preferences_form()

@@ -6,6 +6,7 @@ from ..extensions import htmx
 from ..models import LineCategory, User
 from ..numbers import whole_number
 from ..templating import render
+from .audit import changes_to
 from .line_categories import LineCategoryForm, NameTaken, category_page, save_category, taken_message
 
 bp = Blueprint("staff_line_categories", __name__, url_prefix="/staff/line-categories")
@@ -61,4 +62,4 @@ def edit_category(category_id):
         flash(f"Saved “{saved.name}”.", "success")
         return redirect(url_for(".categories"), 303)
     return render("staff/line_category.html", "content", status=422 if form.errors else 200, category=category,
-                  form=form)
+                  form=form, changes=changes_to(category))
