@@ -38,8 +38,9 @@ def settings():
 
 
 def save_setting(kind, enabled, days_before=None):
-    """Turn a reminder on or off (and, for the balance due, how many days ahead); the next run follows it."""
-    if ReminderSetting.DEFAULTS[kind][1] is None:
+    """Turn a reminder or any other email on or off (and, for the balance due, how many days ahead); the next run
+    follows it."""
+    if ReminderSetting.DEFAULTS.get(kind, (True, None))[1] is None:
         days_before = None
     with write_transaction():
         ReminderSetting.insert(kind=kind, enabled=enabled, days_before=days_before).on_conflict(

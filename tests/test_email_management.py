@@ -1,0 +1,218 @@
+"""Email Management (13.9): each kind of email's switch, the school's own subject and body with placeholders (a
+sandbox that sees only plain values), recipients for the billing emails, preview, reset, and the outbox using it all."""
+import pytest
+
+from conftest import page_text
+from webapp.emails.catalogue import KINDS
+from webapp.models import EmailTemplate, OutboxMessage, ReminderSetting
+
+HX = {"HX-Request": "true"}
+ADJUSTED = "/staff/emails/status_adjusted"
+
+
+@pytest.fixture
+def sam(signed_in):
+    return signed_in("staff@example.com")
+
+
+def complete_1007(client):
+    """Sam marks the demo's pending order #1007 Complete, with the PO payment received (test_outbox's trigger)."""
+    return client.post("/staff/pending/orders/1007/complete", data={"method": "po", "reference": "ACME-7731",
+                                                                   "amount": "400.00"})
+
+
+def text(subject="Order {{ order_number }}: now {{ to_status }}", body="Hello from {{ company_name }}.\n\n"
+         "Order #{{ order_number }} went from {{ from_status }} to {{ to_status }}.\n\nSee {{ link }}", **more):
+    """The edit form as posted: Cubby's recipients (the user, the purchaser, the adjuster) unless told."""
+    return {"subject": subject, "body": body, "to_user": "y", "to_purchaser": "y", "to_adjuster": "y", **more}
+
+
+def switches():
+    """Every stored switch as it stands (the demo stores the reminders')."""
+    return sorted(ReminderSetting.select(ReminderSetting.kind, ReminderSetting.enabled, ReminderSetting.recipients,
+                                         ReminderSetting.fixed_address).tuples())
+
+
+def adjusted(outbox):
+    return [m for m in outbox if "1007" in m.subject and "receipt" not in m.subject]
+
+
+def test_only_staff_manage_email_texts(signed_in):
+    before = switches()
+    for email in ("parent@example.com", "instructor@example.com"):
+        client = signed_in(email)
+        assert client.get(f"{ADJUSTED}/edit").status_code == 403
+        assert client.post(f"{ADJUSTED}/edit", data=text()).status_code == 403
+        assert client.post(f"{ADJUSTED}/preview", data=text()).status_code == 403
+        assert client.post(f"{ADJUSTED}/reset").status_code == 403
+        assert client.post(ADJUSTED, data={}).status_code == 403
+    assert not EmailTemplate.select().exists() and switches() == before
+
+
+def test_an_unknown_kind_is_a_404(sam):
+    for call in (sam.get, sam.post):
+        for path in ("/staff/emails/no_such_email/edit", "/staff/emails/no_such_email/preview",
+                     "/staff/emails/no_such_email/reset"):
+            assert call(path).status_code in (404, 405)
+    assert sam.get("/staff/emails/no_such_email/edit").status_code == 404
+    assert sam.post("/staff/emails/no_such_email/edit", data=text()).status_code == 404
+    assert sam.post("/staff/emails/no_such_email/reset").status_code == 404
+
+
+def test_the_list_shows_every_kind_by_category_with_security_mail_always_on(sam):
+    before = switches()
+    page = page_text(sam.get("/staff/emails"))
+    for kind in KINDS.values():
+        assert kind.label in page
+    assert "Billing Pending Payment Notification" in page and "Order Status Adjusted" in page
+    assert "Password reset" in page and "Always on." in page and "nobody could sign in" in page
+    assert 'action="/staff/emails/password_reset"' not in sam.get("/staff/emails").get_data(as_text=True)
+    assert sam.post("/staff/emails/password_reset", data={}).status_code == 409
+    assert sam.post("/staff/emails/invitation", data={}).status_code == 409
+    assert switches() == before
+
+
+def test_the_edit_page_starts_from_cubbys_text_with_a_demo_preview(sam):
+    page = sam.get(f"{ADJUSTED}/edit")
+    html, shown = page.get_data(as_text=True), page_text(page)
+    assert page.status_code == 200 and "<html" in html
+    assert "Order Status Adjusted: order #{{ order_number }}" in html  # the subject field, with its placeholder
+    assert "Subject: Order Status Adjusted: order #1001" in shown
+    assert "changed from Pending Payment to Complete" in shown and "Cubby's text" in shown
+    assert "Order Status Adjuster" in shown and "Purchaser" in shown
+    assert "Reset to Cubby's text" not in shown  # nothing to reset yet
+
+
+@pytest.mark.parametrize("subject, message", [
+    ("Order {{ order_id }}", "Unknown placeholder: {{ order_id }}"),
+    ("Order {{ order_number ", "Line 1: unexpected end of template"),
+    ('{{ "".__class__ }}', "Use the placeholders by their names alone"),
+    ("{{ order_number.upper() }}", "Use the placeholders by their names alone"),
+    ("{{ company_name['__class__'] }}", "Use the placeholders by their names alone"),
+    ('{{ "x" * 100000000 }}', "Use the placeholders by their names alone"),
+])
+def test_a_bad_subject_is_refused_next_to_it_and_nothing_is_stored(sam, subject, message):
+    for headers in ({}, HX):
+        response = sam.post(f"{ADJUSTED}/edit", data=text(subject=subject), headers=headers)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and message in html, subject
+        assert html.index('id="subject"') < html.index(message) < html.index('id="body"')
+    assert not EmailTemplate.select().exists()
+
+
+def test_a_bad_body_is_refused_next_to_it(sam):
+    response = sam.post(f"{ADJUSTED}/edit", data=text(body="{% if note %}unclosed"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Unexpected end of template" in html
+    assert html.index('id="body"') < html.index("Unexpected end of template")
+    response = sam.post(f"{ADJUSTED}/edit", data=text(body="{{ order.account.name }}"))
+    assert response.status_code == 422 and "Unknown placeholder: {{ order }}" in page_text(response)
+    assert not EmailTemplate.select().exists()
+
+
+def test_a_billing_email_needs_a_recipient_and_a_real_address(sam):
+    before = switches()
+    response = sam.post(f"{ADJUSTED}/edit", data={"subject": "S", "body": "B"})
+    assert response.status_code == 422 and "Choose at least one recipient, or give an address." in page_text(response)
+    response = sam.post(f"{ADJUSTED}/edit", data=text(fixed_address="not an address"))
+    assert response.status_code == 422 and "Enter an email address like name@example.com." in page_text(response)
+    assert not EmailTemplate.select().exists() and switches() == before
+
+
+def test_the_new_subject_is_sent_by_the_outbox_at_queue_time(sam, outbox):
+    assert sam.post(f"{ADJUSTED}/edit", data=text()).status_code == 303
+    page = page_text(sam.get(f"{ADJUSTED}/edit"))
+    assert "The school's text" in page and "Subject: Order 1001: now Complete" in page
+    assert complete_1007(sam).status_code == 303
+    (email,) = adjusted(outbox)
+    assert email.subject == "Order 1007: now Complete" and email.to == ["staff@example.com"]
+    assert "Order #1007 went from Pending Payment to Complete." in email.body
+    ((html, _),) = email.alternatives
+    assert "<p" in html and "Order #1007 went from Pending Payment to Complete." in html
+    assert 'href="http://localhost/"' in html and "Riverside Arts Academy" in html  # the layout, the link a link
+
+
+def test_the_html_part_escapes_what_staff_typed_and_the_values(sam, outbox):
+    body = "<b>Bold?</b> {{ note }}"
+    assert sam.post(f"{ADJUSTED}/edit", data=text(body=body)).status_code == 303
+    complete_1007(sam)
+    ((html, _),) = adjusted(outbox)[0].alternatives
+    assert "&lt;b&gt;Bold?&lt;/b&gt;" in html and "<b>" not in html
+    assert adjusted(outbox)[0].body.startswith("<b>Bold?</b> Purchase order ACME-7731")
+
+
+def test_a_kind_turned_off_sends_nothing(sam, outbox):
+    assert sam.post(ADJUSTED, data={}).status_code == 303  # the box unticked
+    assert "“Order Status Adjusted” is off." in page_text(sam.get("/staff/emails"))
+    assert complete_1007(sam).status_code == 303
+    assert adjusted(outbox) == []
+    assert not OutboxMessage.select().where(OutboxMessage.subject.contains("Adjusted")).exists()
+    assert sam.post(ADJUSTED, data={"status_adjusted-enabled": "y"}).status_code == 303
+    assert ReminderSetting.get(ReminderSetting.kind == "status_adjusted").enabled
+
+
+def test_security_mail_goes_even_if_a_switch_row_says_off(app, client, outbox):
+    ReminderSetting.create(kind="password_reset", enabled=False)  # no route writes this; the outbox ignores it
+    client.post("/forgot-password", data={"email": "parent@example.com"})
+    assert [m.to for m in outbox] == [["parent@example.com"]]
+
+
+def test_reset_restores_cubbys_text(sam, outbox):
+    sam.post(f"{ADJUSTED}/edit", data=text())
+    response = sam.post(f"{ADJUSTED}/reset")
+    assert response.status_code == 303 and not EmailTemplate.select().exists()
+    page = page_text(sam.get(f"{ADJUSTED}/edit", follow_redirects=True))
+    assert "“Order Status Adjusted” is sent with Cubby's text again." in page
+    assert "Subject: Order Status Adjusted: order #1001" in page
+    complete_1007(sam)
+    (email,) = adjusted(outbox)
+    assert email.subject == "Order Status Adjusted: order #1007"
+    assert "changed from Pending Payment to Complete" in email.body
+
+
+def test_a_fixed_address_receives_it_and_unticked_recipients_do_not(sam, outbox):
+    data = text(fixed_address="Office@Example.com")
+    del data["to_adjuster"], data["to_purchaser"]  # Sam is both on the demo's order #1007
+    assert sam.post(f"{ADJUSTED}/edit", data=data).status_code == 303
+    switch = ReminderSetting.get(ReminderSetting.kind == "status_adjusted")
+    assert (switch.recipients, switch.fixed_address, switch.enabled) == ("user", "office@example.com", True)
+    complete_1007(sam)
+    assert [m.to for m in adjusted(outbox)] == [["office@example.com"]]  # Riley, the user, has no login
+
+
+def test_preview_fills_in_what_is_typed_and_stores_nothing(sam):
+    response = sam.post(f"{ADJUSTED}/preview", data=text(subject="Hi {{ to_status }}"), headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html and html.lstrip().startswith('<div id="email-editor"')
+    assert "Subject: Hi Complete" in page_text(response) and "Hello from Riverside Arts Academy." in html
+    response = sam.post(f"{ADJUSTED}/preview", data=text(subject="Hi {{ nope }}"))
+    assert response.status_code == 422 and "<html" in response.get_data(as_text=True)
+    assert "Unknown placeholder: {{ nope }}" in page_text(response) and "Correct the text above" in page_text(response)
+    assert not EmailTemplate.select().exists()
+
+
+def test_htmx_save_answers_with_the_editor_alone(sam):
+    response = sam.post(f"{ADJUSTED}/edit", data=text(), headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html and 'id="email-editor"' in html
+    assert "Reset to Cubby's text" in html and "HX-Request" in response.headers["Vary"]
+    assert "The next “Order Status Adjusted” email is sent with this text." in html  # the flash, out of band
+    assert EmailTemplate.get().subject == "Order {{ order_number }}: now {{ to_status }}"
+    page = sam.get(f"{ADJUSTED}/edit")
+    assert "<html" in page.get_data(as_text=True)
+
+
+def test_every_kinds_starting_text_fills_in_with_its_demo_values(sam):
+    for key in KINDS:
+        page = sam.get(f"/staff/emails/{key}/edit")
+        assert page.status_code == 200 and "Correct the text above" not in page_text(page), key
+
+
+def test_the_list_reads_the_same_queries_however_many_kinds_are_changed(sam, query_count):
+    _, before = query_count(sam.get, "/staff/emails")
+    for key in KINDS:
+        EmailTemplate.create(kind=key, subject="S", body="B")
+        if not KINDS[key].always_on:
+            ReminderSetting.insert(kind=key, enabled=False).on_conflict_replace().execute()
+    response, after = query_count(sam.get, "/staff/emails")
+    assert after == before and page_text(response).count("The school's own text.") == len(KINDS)
