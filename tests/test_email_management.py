@@ -1,10 +1,12 @@
 """Email Management (13.9): each kind of email's switch, the school's own subject and body with placeholders (a
 sandbox that sees only plain values), recipients for the billing emails, preview, reset, and the outbox using it all."""
+import datetime
+
 import pytest
 
-from conftest import page_text
+from conftest import page_text, school_today
 from webapp.emails.catalogue import KINDS
-from webapp.models import EmailTemplate, OutboxMessage, ReminderSetting
+from webapp.models import Account, Course, EmailTemplate, Meeting, OutboxMessage, ReminderSetting
 
 HX = {"HX-Request": "true"}
 ADJUSTED = "/staff/emails/status_adjusted"
@@ -216,3 +218,54 @@ def test_the_list_reads_the_same_queries_however_many_kinds_are_changed(sam, que
             ReminderSetting.insert(kind=key, enabled=False).on_conflict_replace().execute()
     response, after = query_count(sam.get, "/staff/emails")
     assert after == before and page_text(response).count("The school's own text.") == len(KINDS)
+
+
+def test_each_kind_documents_exactly_the_values_its_preview_and_builder_give():
+    for kind in KINDS.values():
+        assert set(kind.preview) == set(kind.placeholders), kind.key
+        assert not set(kind.placeholders) & {"company_name", "link"}, kind.key
+
+
+def every_placeholder(key):
+    """A body naming each of the kind's placeholders, so a builder missing one fails the email."""
+    return " | ".join(f"{name}={{{{ {name} }}}}" for name in KINDS[key].all_placeholders)
+
+
+def own_text(client, key, subject):
+    extra = {"to_user": "y", "to_purchaser": "y", "to_adjuster": "y"} if KINDS[key].recipients else {}
+    response = client.post(f"/staff/emails/{key}/edit", data={"subject": subject, "body": every_placeholder(key),
+                                                              **extra})
+    assert response.status_code == 303, page_text(response)
+
+
+def test_a_staff_void_is_sent_with_the_schools_text_filled_in_from_the_order(sam, outbox):
+    own_text(sam, "void", "Order {{ order_number }}: {{ amount }} off")
+    smith = Account.get(Account.name == "Smith household")
+    sam.post(f"/staff/households/{smith.id}/orders/1002/void", data={"amount": "30.00", "reason": "Sibling discount"})
+    (notice,) = [m for m in outbox if m.subject == "Order 1002: $30.00 off"]
+    assert notice.to == ["parent@example.com"]
+    assert ("order_number=1002 | amount=$30.00 | still_owes=$150.00 | reason=Sibling discount | "
+            "company_name=Riverside Arts Academy | link=http://localhost/") in notice.body
+
+
+def test_a_reminder_with_the_schools_text_keeps_its_unsubscribe_line(sam, outbox):
+    own_text(sam, "meeting_changed", "{{ course_name }}: new time")
+    tomorrow = datetime.datetime.combine(school_today() + datetime.timedelta(days=1), datetime.time())
+    meeting = (Meeting.select().join(Course).where((Course.name == "Ballet I") & (Meeting.starts_at > tomorrow))
+               .order_by(Meeting.starts_at).first())
+    new_day = meeting.starts_at.date() + datetime.timedelta(days=1)
+    sam.post(f"/staff/meetings/{meeting.id}/move", data={"day": new_day.isoformat(), "starts": "17:30", "ends": "18:30"})
+    sent = {m.to[0]: m for m in outbox if m.subject == "Ballet I: new time"}
+    body = sent["parent@example.com"].body
+    assert "to 6:30 PM" in body and "location_name=Downtown" in body and "cancelled=False" in body
+    assert "Stop reminders: http://localhost/" in body and "List-Unsubscribe" in sent["parent@example.com"].extra_headers
+    ((html, _),) = sent["parent@example.com"].alternatives
+    assert "Unsubscribe from reminders" in html
+
+
+def test_security_mail_can_be_reworded_but_not_turned_off(sam, client, outbox):
+    own_text(sam, "password_reset", "Your {{ company_name }} password link")
+    client.post("/forgot-password", data={"email": "parent@example.com"})
+    (email,) = [m for m in outbox if m.subject == "Your Riverside Arts Academy password link"]
+    assert "email=parent@example.com | has_password=True | minutes=60" in email.body
+    assert "link=http://localhost/" in email.body and "/reset" in email.body.split("link=")[1]
