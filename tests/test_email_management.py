@@ -269,3 +269,33 @@ def test_security_mail_can_be_reworded_but_not_turned_off(sam, client, outbox):
     (email,) = [m for m in outbox if m.subject == "Your Riverside Arts Academy password link"]
     assert "email=parent@example.com | has_password=True | minutes=60" in email.body
     assert "link=http://localhost/" in email.body and "/reset" in email.body.split("link=")[1]
+
+
+def test_cubbys_text_written_with_placeholders_says_what_the_built_in_email_says(app):
+    """The edit form's starting text, stored as it is, sends the same words as the built-in template pair."""
+    from webapp import outbox as outbox_module
+    from webapp.database import write_transaction
+    from webapp.models import Company, Guardian, Order, User
+
+    def both(key, **context):
+        template = KINDS[key].template_name
+        with app.app_context(), write_transaction():
+            built_in = OutboxMessage.get_by_id(outbox_module.queue_mail(["a@example.com"], "S", template, **context)[0])
+            EmailTemplate.create(kind=key, subject=KINDS[key].subject, body=KINDS[key].body)
+            own = OutboxMessage.get_by_id(outbox_module.queue_mail(["a@example.com"], "S", template, **context)[0])
+        return [" ".join(m.body.split()) for m in (built_in, own)]
+
+    with app.app_context():
+        order, dana = Order.get(Order.number == 1001), User.get(User.email == "parent@example.com")
+        chris = Guardian.select().join(User).where(User.email == "partner@example.com").get()
+        company, sam = Company.current(), User.get(User.email == "staff@example.com")
+        cases = {
+            "status_adjusted": dict(order=order, from_label="Pending Payment", to_label="Complete", note="Paid"),
+            "void": dict(order=order, cents=3000, owed=15000, reason="Sibling discount", company=company),
+            "password_reset": dict(user=dana, asked_by=sam, link="http://localhost/r", minutes=60),
+            "invitation": dict(guardian=chris, sent_by=dana, household=chris.account, days=7, link="http://x/i",
+                           company=company),
+        }
+    for key, context in cases.items():
+        built_in, own = both(key, **context)
+        assert built_in == own, key
