@@ -92,6 +92,9 @@ def test_the_edit_page_starts_from_cubbys_text_with_a_demo_preview(sam):
     ("{{ order_number.upper() }}", "Use the placeholders by their names alone"),
     ("{{ company_name['__class__'] }}", "Use the placeholders by their names alone"),
     ('{{ "x" * 100000000 }}', "Use the placeholders by their names alone"),
+    ('{{ "x"|center(1000000000) }}', "Line 1: No filter named"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+     "Unknown placeholder: {{ range }}"),
 ])
 def test_a_bad_subject_is_refused_next_to_it_and_nothing_is_stored(sam, subject, message):
     for headers in ({}, HX):
@@ -100,6 +103,11 @@ def test_a_bad_subject_is_refused_next_to_it_and_nothing_is_stored(sam, subject,
         assert response.status_code == 422 and message in html, subject
         assert html.index('id="subject"') < html.index(message) < html.index('id="body"')
     assert not EmailTemplate.select().exists()
+
+
+def test_the_plain_filters_still_work(sam):
+    response = sam.post(f"{ADJUSTED}/preview", data=text(subject="{{ to_status|upper }} {{ note|default('-') }}"))
+    assert response.status_code == 200 and "Subject: COMPLETE Check CHK 552: $320.00 received" in page_text(response)
 
 
 def test_a_bad_body_is_refused_next_to_it(sam):

@@ -32,6 +32,11 @@ class _PlainValuesEnvironment(ImmutableSandboxedEnvironment):
 
 
 _environment = _PlainValuesEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+# Only filters that cannot blow a value up (no center, indent, wordwrap to a billion) and no globals (no range
+# to loop a billion times): a staff member's typo must not hang a request.
+_environment.filters = {name: _environment.filters[name] for name in (
+    "default", "d", "upper", "lower", "title", "capitalize", "trim", "truncate", "replace", "length", "first", "last")}
+_environment.globals = {}
 
 
 def render_text(source, values):
