@@ -14,6 +14,7 @@ from flask import render_template
 from flask.cli import AppGroup
 from flask_mailman import EmailMultiAlternatives
 
+from .emails.catalogue import is_on, kind_of_template
 from .emails.links import site_url
 from .emails.opt_outs import email_opted_out, unsubscribe_url
 from .extensions import db
@@ -30,10 +31,17 @@ def queue_mail(recipients, subject, template, category=OutboxMessage.NOTICE, **c
     """Inside a transaction: one outbox message per distinct address; returns their ids.
 
     `template` names the pair without its extension. Addresses that opted out get no reminders or notices
-    (receipts and security mail still go); reminders carry a List-Unsubscribe header and link.
+    (receipts and security mail still go); reminders carry a List-Unsubscribe header and link. A kind turned off in
+    Email Management is not written; one with staff's own text is written with it, filled in now.
     """
     ids = []
     context.setdefault("link", site_url("home.index"))
+    managed = kind_of_template(template)
+    if managed and not is_on(managed):
+        return ids  # turned off in Email Management
+    own = managed and staff_text(managed, context)
+    if own:
+        subject = own[0]
     for address in dict.fromkeys(r for r in recipients if r):
         if category not in OutboxMessage.ALWAYS_SENT and email_opted_out(address):
             continue
@@ -41,11 +49,45 @@ def queue_mail(recipients, subject, template, category=OutboxMessage.NOTICE, **c
         if category == OutboxMessage.REMINDER:
             unsubscribe = unsubscribe_url(address)
             headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-        parts = {kind: render_template(f"{template}.{kind}", subject=subject, unsubscribe_url=unsubscribe, **context)
-                 for kind in ("txt", "html")}
+        if own:
+            parts = staff_parts(own, unsubscribe)
+        else:
+            parts = {kind: render_template(f"{template}.{kind}", subject=subject, unsubscribe_url=unsubscribe,
+                                           **context) for kind in ("txt", "html")}
         ids.append(OutboxMessage.create(to=address, subject=subject, body=parts["txt"], html=parts["html"],
                                         headers=json.dumps(headers) if headers else "", category=category).id)
     return ids
+
+
+def staff_text(kind, context):
+    """(subject, text body) of staff's own text for the kind, filled in with its plain values; None without one.
+
+    It was checked against the demo values when saved; a value that still breaks it (none should) falls back to
+    Cubby's text rather than losing the email.
+    """
+    from .emails.catalogue import plain_values, stored_text
+    from .emails.rendering import TemplateProblem, render_subject, render_text
+
+    stored = stored_text(kind)
+    if stored is None:
+        return None
+    values = plain_values(kind, context)
+    try:
+        return render_subject(stored.subject, values), render_text(stored.body, values)
+    except TemplateProblem:
+        log.exception("staff's text for %s did not fill in; Cubby's text is sent", kind.key)
+        return None
+
+
+def staff_parts(own, unsubscribe=None):
+    """The text and HTML parts of staff's own text, in the emails' layout; a reminder keeps its unsubscribe line."""
+    from .emails.rendering import html_paragraphs
+
+    subject, text = own
+    if unsubscribe:
+        text = f"{text}\n\nStop reminders: {unsubscribe}"
+    return {"txt": text, "html": render_template("emails/staff_text.html", subject=subject, unsubscribe_url=unsubscribe,
+                                                 paragraphs=html_paragraphs(own[1]))}
 
 
 def deliver(ids):

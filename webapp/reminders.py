@@ -1,6 +1,6 @@
 """Reminders, sent by the `send_reminders` job: a balance due before the first class, a card payment that failed,
 a future absence confirmed. Each has its template pair (emails/reminder_<kind>) and its switch (ReminderSetting,
-which Email Management will edit; until then the migration's defaults hold). Each is written once per thing it is
+edited in Email Management, which may also give it the school's own text). Each is written once per thing it is
 about: a ReminderSent row, unique by kind and subject, goes in the same transaction as the message.
 
 "Meeting moved or cancelled" is written by the change itself (schedule/changes.py), under its switch here. Not here
@@ -38,8 +38,9 @@ def settings():
 
 
 def save_setting(kind, enabled, days_before=None):
-    """Turn a reminder on or off (and, for the balance due, how many days ahead); the next run follows it."""
-    if ReminderSetting.DEFAULTS[kind][1] is None:
+    """Turn a reminder or any other email on or off (and, for the balance due, how many days ahead); the next run
+    follows it."""
+    if ReminderSetting.DEFAULTS.get(kind, (True, None))[1] is None:
         days_before = None
     with write_transaction():
         ReminderSetting.insert(kind=kind, enabled=enabled, days_before=days_before).on_conflict(

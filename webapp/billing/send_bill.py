@@ -10,7 +10,9 @@ from peewee import IntegrityError
 from ..database import write_transaction
 from ..models import Enrollment, LedgerEntry, LineCategory, Order, OrderLine, PurchaseOrder, RegistrationItem
 from ..outbox import deliver, queue_mail
-from ..pending.services import PENDING_NOTIFICATION, has_pending_payment, order_recipients, record_change, subject_to_pending_payment
+from ..pending.services import (
+    PENDING_NOTIFICATION, billing_email_recipients, has_pending_payment, record_change, subject_to_pending_payment,
+)
 from ..registration.services import RegistrationRefused, enroll, registrations_in_cart
 from .charges import ChargeRefused, check_max_unpaid_balance, next_order_number
 from .checkout import cancel_abandoned
@@ -85,6 +87,6 @@ def _place_order(company, user, items, po_number):
     PurchaseOrder.create(order=order, number=po_number, purchaser=user)
     ids = record_change(order, "", state, user, f"Send Bill, PO {po_number}", notify=False)
     if pending:
-        ids += queue_mail(order_recipients(order), f"{PENDING_NOTIFICATION}: order #{order.number}",
+        ids += queue_mail(billing_email_recipients("pending_payment", order), f"{PENDING_NOTIFICATION}: order #{order.number}",
                           "emails/pending_payment", order=order, items=items, po_number=po_number)
     return order, ids

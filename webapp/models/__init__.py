@@ -3,7 +3,7 @@ from .base import BaseModel, utcnow
 from .billing import ImmutableEntry, LedgerEntry, LineCategory, Order, OrderLine
 from .company import Company, Division, Location
 from .packages import Package, PackageAllotment, PackagePurchase, Punch, PunchPass, UsageInvoice
-from .mail import EmailOptOut, ReminderSent, ReminderSetting
+from .mail import EmailOptOut, EmailTemplate, ReminderSent, ReminderSetting
 from .payments import Allocation, CardRefund, CartItem, CheckoutLock, Payment, PaymentMethod
 from .registration import OrderStatusChange, OutboxMessage, PurchaseOrder, RegistrationItem
 from .people import Account, Guardian, Permission, Student, StudentLink, User
@@ -23,5 +23,5 @@ ALL_MODELS = [
     Package, PackageAllotment, PackagePurchase, UsageInvoice, PunchPass, Punch,
     RegistrationItem, PurchaseOrder, OrderStatusChange, OutboxMessage, CardRefund, ReminderSetting, ReminderSent,
     EmailOptOut, WaitlistOffer, ContactEmail, ContactPhone, MailingAddress, UserSession, AccessLink,
-    CheckInCode, ChosenLocation, Skill, Evaluation, StaffChange,
+    CheckInCode, ChosenLocation, Skill, Evaluation, StaffChange, EmailTemplate,
 ]

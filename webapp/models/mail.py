@@ -1,11 +1,15 @@
-"""Reminders' switches and what each has sent, and the addresses that asked for no more mail."""
+"""Email switches and staff's own texts (Email Management), what each reminder has sent, and the addresses that
+asked for no more mail."""
 import peewee as pw
 
 from .base import BaseModel, utcnow
+from .people import User
 
 
 class ReminderSetting(BaseModel):
-    """One reminder's on/off switch (and how many days ahead, where that applies); Email Management edits it."""
+    """One email's on/off switch (and how many days ahead, where that applies), and for the billing emails whom it
+    goes to; Email Management edits it. The reminders' kinds are below; every other email's kind is its template's
+    name (emails/catalogue.py), on when no row says otherwise."""
 
     BALANCE_DUE = "balance_due"
     PAYMENT_FAILED = "payment_failed"
@@ -21,6 +25,18 @@ class ReminderSetting(BaseModel):
     kind = pw.CharField(max_length=32, unique=True)
     enabled = pw.BooleanField(default=True)
     days_before = pw.IntegerField(null=True)
+    recipients = pw.CharField(max_length=64, null=True)  # "user,purchaser,adjuster" chosen; None: Cubby's choice
+    fixed_address = pw.CharField(max_length=254, default="")  # also sent to this address
+
+
+class EmailTemplate(BaseModel):
+    """Staff's own subject and body for one kind of email; without a row Cubby's built-in text is sent."""
+
+    kind = pw.CharField(max_length=32, unique=True)
+    subject = pw.CharField(max_length=200)
+    body = pw.TextField()
+    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    updated_at = pw.DateTimeField(default=utcnow)
 
 
 class ReminderSent(BaseModel):

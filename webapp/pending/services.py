@@ -4,6 +4,7 @@ from ..models import (
     Account, AbsenceReason, Attendance, Enrollment, Guardian, LedgerEntry, Order, OrderLine, OrderStatusChange, Payment,
     PurchaseOrder, Student, User,
 )
+from ..emails.catalogue import ADJUSTER, PURCHASER, USER, chosen_recipients
 from ..outbox import deliver, queue_mail
 from ..billing.ledger import lock_households, order_balances, order_tags
 
@@ -70,19 +71,32 @@ def order_enrollments(order):
         (OrderLine.student == Enrollment.student) & (OrderLine.course == Enrollment.course))).where(OrderLine.order == order))
 
 
-def order_recipients(order, adjuster=None):
-    """The students' own users (else the household's primary guardians), the purchaser, and the adjuster."""
+def order_recipients(order, adjuster=None, chosen=(USER, PURCHASER, ADJUSTER)):
+    """The students' own users (else the household's primary guardians), the purchaser, and the adjuster: those of
+    them `chosen` (Email Management's recipients of the billing emails)."""
+    people = _order_users(order) if USER in chosen else []
+    purchase = PurchaseOrder.get_or_none(PurchaseOrder.order == order) if PURCHASER in chosen else None
+    if purchase and purchase.purchaser_id:
+        people.append(purchase.purchaser.email)
+    if adjuster and ADJUSTER in chosen:
+        people.append(adjuster.email)
+    return people
+
+
+def billing_email_recipients(key, order, adjuster=None):
+    """Whom a billing email of this kind goes to: the recipients staff chose for it, and its fixed address."""
+    chosen, fixed = chosen_recipients(key)
+    return order_recipients(order, adjuster, chosen) + fixed
+
+
+def _order_users(order):
+    """The order's students' own logins, else its household's primary guardians."""
     students = Student.select(Student.user).join(OrderLine, on=(OrderLine.student == Student.id)).where(
         (OrderLine.order == order) & Student.user.is_null(False))
     people = [u.email for u in User.select(User.email).where(User.id.in_(students))]
     if not people:
         people = [u.email for u in User.select(User.email).join(Guardian).where(
             (Guardian.account == order.account_id) & Guardian.is_primary)]
-    purchase = PurchaseOrder.get_or_none(PurchaseOrder.order == order)
-    if purchase and purchase.purchaser_id:
-        people.append(purchase.purchaser.email)
-    if adjuster:
-        people.append(adjuster.email)
     return people
 
 
@@ -91,7 +105,8 @@ def record_change(order, from_state, to_state, user, note="", notify=True):
     OrderStatusChange.create(order=order, from_state=from_state, to_state=to_state, changed_by=user, note=note)
     if not notify:
         return []
-    return queue_mail(order_recipients(order, user if user and user.role == User.STAFF else None),
+    return queue_mail(billing_email_recipients("status_adjusted", order, user if user and user.role == User.STAFF
+                                               else None),
                       f"{STATUS_ADJUSTED}: order #{order.number}", "emails/status_adjusted",
                       order=order, from_label=label(from_state) if from_state else "New", to_label=label(to_state),
                       note=note)

@@ -57,7 +57,7 @@ class MoveMeetingForm(FlaskForm):
 
 
 class ReminderSwitchForm(FlaskForm):
-    """One reminder's switch in Email Management, and how many days ahead where that applies."""
+    """One email's switch in Email Management, and how many days ahead where that applies."""
 
     class Meta:  # one form per reminder on the page, under prefixes; the app-wide CSRFProtect checks the token
         csrf = False

@@ -8,14 +8,13 @@ from ..access import role_required
 from ..clock import local_now
 from ..confirm import ask_first, confirmed
 from ..extensions import htmx
-from ..models import AbsenceReason, Company, Course, Location, Meeting, ReminderSetting, User
+from ..models import AbsenceReason, Company, Course, Location, Meeting, User
 from ..registration.services import RegistrationRefused, seats_taken
-from ..reminders import save_setting, settings
 from ..registration.waitlist import offer_next_seat, waiting
 from ..schedule.changes import MeetingChangeRefused, cancel_meeting, move_meeting
 from ..templating import clock, day, render
 from .audit import changes_to
-from .forms import MoveMeetingForm, ReasonForm, ReminderSwitchForm
+from .forms import MoveMeetingForm, ReasonForm
 from .preferences import GROUPS, PreferencesForm, save_preferences
 from .services import (
     ReasonNameTaken, absence_reasons, course_meetings, courses_with_meetings_to_come, orders_with_balance, save_reason,
@@ -168,41 +167,6 @@ def cancel(meeting_id):
     flash(f"{meeting.course.name} on {_when(meeting)} is cancelled. Its families are told by email.",
           "success")
     return redirect(f"{back}#meeting-{meeting.id}", 303)
-
-
-def _emails_page(status=200, errors=None):
-    forms = {kind: ReminderSwitchForm(formdata=None, prefix=kind, enabled=on, days_before=days)
-             for kind, (on, days) in settings().items()}
-    forms.update(errors or {})
-    for kind, form in forms.items():
-        form.enabled.label.text = f"Send “{ReminderSetting.LABELS[kind]}”"
-    return render("staff/emails.html", "content", status=status, forms=forms, labels=ReminderSetting.LABELS,
-                  defaults=ReminderSetting.DEFAULTS)
-
-
-@bp.route("/emails")
-@role_required(User.STAFF)
-def emails():
-    """Email Management: each reminder Cubby sends, with its switch."""
-    return _emails_page()
-
-
-@bp.route("/emails/<kind>", methods=["POST"])
-@role_required(User.STAFF)
-def save_email(kind):
-    """Turn one reminder on or off; the next one due follows the switch."""
-    if kind not in ReminderSetting.DEFAULTS:
-        abort(404)
-    form = ReminderSwitchForm(prefix=kind)
-    valid = form.validate_on_submit()
-    if valid and ReminderSetting.DEFAULTS[kind][1] is not None and form.days_before.data is None:
-        form.days_before.errors.append("Enter how many days before the first class.")
-        valid = False
-    if not valid:
-        return _emails_page(422, {kind: form})
-    save_setting(kind, form.enabled.data, form.days_before.data)
-    flash(f"“{ReminderSetting.LABELS[kind]}” is {'on' if form.enabled.data else 'off'}.", "success")
-    return redirect(url_for(".emails", _anchor=f"email-{kind}"), 303)
 
 
 @bp.route("/preferences", methods=["GET", "POST"])
