@@ -1,12 +1,12 @@
 """Staff forms for staff and instructor logins: inviting one, and changing its name, role and permissions."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, ValidationError
+from wtforms.validators import AnyOf, DataRequired
 
-from ..account.values import NotAnEmail, normal_email
 from ..models import Permission, User
 from ..numbers import stripped
 from ..packages.forms import text_field
+from .household_forms import check_new_login_email
 from .users import EMAIL_TAKEN, ROLES
 
 
@@ -41,10 +41,5 @@ class InviteUserForm(UserForm):
                         render_kw={"autocomplete": "off", "inputmode": "email"})
 
     def validate_email(self, field):
-        """email-validator's check, then no other login may use it (checked again when the user is saved)."""
-        try:
-            field.data = normal_email(field.data)
-        except NotAnEmail as error:
-            raise ValidationError(str(error)) from error
-        if User.select().where(User.email == field.data).exists():
-            raise ValidationError(EMAIL_TAKEN)
+        """No other login may use it (checked again when the user is saved)."""
+        check_new_login_email(field, EMAIL_TAKEN)
