@@ -78,9 +78,9 @@ def _queue_set_password_mail(user, sent_by):
     # A Forgot-password link (purpose reset) with an invitation's lifetime: the guardian invitation needs a household.
     secret = issue_link(user, AccessLink.RESET, INVITATION_LIFETIME, sent_by=sent_by)
     company = current_company()
-    return queue_mail([user.email], f"{sent_by.name} invites you to sign in to {company.name}", "emails/staff_invitation",
-                      category=OutboxMessage.SECURITY, user=user, sent_by=sent_by, company=company,
-                      role=ROLES[user.role].lower(), days=INVITATION_LIFETIME.days,
+    subject = f"{sent_by.name} invites you to sign in to {company.name}"
+    return queue_mail([user.email], subject, "emails/staff_invitation", category=OutboxMessage.SECURITY, user=user,
+                      sent_by=sent_by, company=company, role=user.role, days=INVITATION_LIFETIME.days,
                       link=site_url("access.reset_password", secret=secret))
 
 
