@@ -3,7 +3,7 @@ a user's role and permissions, deactivating; only staff holding "Access Billing 
 import pytest
 
 from access_helpers import last_mail_to, link_in
-from conftest import DEMO_PASSWORD, page_text, sign_in
+from conftest import DEMO_PASSWORD, at_once, page_text, sign_in
 from test_front_desk import billing_rules
 from webapp.models import Permission, User
 from webapp.models.access import AccessLink, UserSession
@@ -289,3 +289,12 @@ def test_send_the_link_again_replaces_the_first(app, signed_in, outbox):
     sent = len(outbox)
     response = sam.post(f"/staff/users/{user(PAT).id}/send-link")  # Pat has a password: nothing is sent
     assert "nothing was sent" in page_text(sam.get(response.headers["Location"])) and len(outbox) == sent
+
+
+def test_two_invites_of_one_email_at_once_make_one_login(signed_in, outbox):
+    sam, other = signed_in(SAM), signed_in(SAM)
+    answers = at_once([lambda: sam.post("/staff/users/new", data={**TAYLOR}).status_code,
+                       lambda: other.post("/staff/users/new", data={**TAYLOR, "name": "Taylor R."}).status_code])
+    assert sorted(answers) == [303, 422]
+    assert User.select().where(User.email == "taylor.reed@example.com").count() == 1
+    assert len([m for m in outbox if "taylor.reed@example.com" in m.to]) == 1
