@@ -1,7 +1,7 @@
 """Staff and instructor logins: find them, invite one (a set-password link by email), change their role and
 permissions, deactivate them. Each change is one write transaction; the email leaves after it."""
 from flask import abort
-from peewee import fn
+from peewee import IntegrityError, fn
 
 from ..auth.links import INVITATION_LIFETIME, issue_link
 from ..auth.sessions import end_all_sessions
@@ -91,7 +91,10 @@ def invite_user(staff, name, email, role, codes):
     with write_transaction():
         if User.select().where(User.email == email).exists():  # taken since the form was checked
             raise UserRefused("email", EMAIL_TAKEN)
-        user = User.create(email=email, name=name, role=role, password_hash=User.NO_PASSWORD)
+        try:
+            user = User.create(email=email, name=name, role=role, password_hash=User.NO_PASSWORD)
+        except IntegrityError as taken:  # PostgreSQL: another invite's row, not committed when we looked
+            raise UserRefused("email", EMAIL_TAKEN) from taken
         _set_permissions(user.id, codes)
         ids = _queue_set_password_mail(user, staff)
     deliver(ids)
