@@ -10,7 +10,7 @@ from webapp.models import Attendance, CheckInCode, Course, Meeting, Student
 
 ALEX, SAM = "frontdesk@example.com", "staff@example.com"
 IDS = {"purchase_id": 1, "invoice_id": 1, "number": 1001, "student_id": 1, "division_id": 1, "account_id": 1, "key": "none",
-       "name": "payment", "action": "pay", "enrollment_id": 1}
+       "name": "payment", "action": "pay", "enrollment_id": 1, "user_id": 1}
 
 
 def billing_rules(app):

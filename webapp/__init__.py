@@ -77,12 +77,13 @@ def create_app(config=None):
     from .staff.makeup_routes import bp as staff_makeups_bp
     from .staff.line_category_routes import bp as staff_line_categories_bp
     from .staff.email_routes import bp as staff_emails_bp
+    from .staff.user_routes import bp as staff_users_bp
 
     for bp in (auth_bp, pwa_bp, home_bp, schedule_bp, billing_bp, account_bp, attendance_bp, staff_bp, staff_billing_bp, sandbox_bp,
                packages_bp, registration_bp, pending_bp, emails_bp, health.bp, stripe_bp, security_bp,
                guardians_bp, access_bp, staff_places_bp, staff_courses_bp, check_in_bp,
                staff_households_bp, staff_skills_bp, staff_makeups_bp, staff_line_categories_bp,
-               staff_emails_bp):
+               staff_emails_bp, staff_users_bp):
         app.register_blueprint(bp)
 
     templating.init_app(app)

@@ -58,7 +58,8 @@ def open_link(secret, purpose):
         raise LinkError("unknown")
     if link.used_at is not None:
         raise LinkError("used", link)
-    if link.ended_at is not None or (link.guardian_id and link.guardian.status == Guardian.REVOKED):
+    if (link.ended_at is not None or link.user.deactivated_at is not None
+            or (link.guardian_id and link.guardian.status == Guardian.REVOKED)):
         raise LinkError("ended", link)
     if link.expires_at <= utcnow():
         raise LinkError("expired", link)
@@ -96,7 +97,7 @@ def request_reset(email, client_address):
         Limit("RESET_LIMIT_PER_IP", f"reset-ip:{client_address}", "Too many password emails asked from your network."),
     )
     with write_transaction():
-        user = User.get_or_none(User.email == email)
+        user = User.get_or_none((User.email == email) & User.deactivated_at.is_null())
         ids = queue_reset_mail(user) if user is not None else []
     deliver(ids)
 

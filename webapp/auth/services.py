@@ -32,7 +32,7 @@ def authenticate(email, password, client_address):
     email = email.strip().lower()
     attempt = _password_attempt(email, client_address, "sign-in")
     user = User.get_or_none(User.email == email)
-    if user is None or not user.has_password:  # no password set yet: as slow as a wrong one
+    if user is None or not user.has_password or user.deactivated_at is not None:  # as slow as a wrong password
         check_password_hash(_UNKNOWN_USER_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password):

@@ -26,7 +26,7 @@ def _user_by_secret(hashed):
             .join_from(User, Company, on=(Company.id == first), attr="company")
             .join_from(User, Guardian, JOIN.LEFT_OUTER, on=accepted, attr="membership")
             .join_from(Guardian, Account, JOIN.LEFT_OUTER)
-            .where(UserSession.secret_hash == hashed)
+            .where((UserSession.secret_hash == hashed) & User.deactivated_at.is_null())
             .order_by(Guardian.is_primary.desc(), Account.name))
 
 

@@ -37,6 +37,7 @@ class User(UserMixin, BaseModel):
     session_token = pw.CharField(max_length=64, unique=True, default=new_session_token)
     NO_PASSWORD = "!"  # never matches a hash: a family added by staff, or an invited guardian, until they set one
     created_at = pw.DateTimeField(default=utcnow)
+    deactivated_at = pw.DateTimeField(null=True)  # staff turned the login off: it signs in no more
 
     # The secret of the device this request comes from, set by the user loader or when signing in.
     device_secret = None

@@ -15,6 +15,16 @@ from .courses import division_choices
 EMAIL_TAKEN = "That email already belongs to a Cubby login: find its household with the search instead."
 
 
+def check_new_login_email(field, taken):
+    """A form check: email-validator's, then no login may use the address yet (`taken` says so)."""
+    try:
+        field.data = normal_email(field.data)
+    except NotAnEmail as error:
+        raise ValidationError(str(error)) from error
+    if User.select().where(User.email == field.data).exists():
+        raise ValidationError(taken)
+
+
 class HouseholdForm(FlaskForm):
     """A household's name and division."""
 
@@ -42,13 +52,8 @@ class NewHouseholdForm(HouseholdForm):
     phone = StringField("Phone (optional)", filters=[stripped], render_kw={"autocomplete": "off", "inputmode": "tel"})
 
     def validate_email(self, field):
-        """email-validator's check, then no other login may use it (checked again when the household is saved)."""
-        try:
-            field.data = normal_email(field.data)
-        except NotAnEmail as error:
-            raise ValidationError(str(error)) from error
-        if User.select().where(User.email == field.data).exists():
-            raise ValidationError(EMAIL_TAKEN)
+        """No other login may use it (checked again when the household is saved)."""
+        check_new_login_email(field, EMAIL_TAKEN)
 
     def validate_phone(self, field):
         if field.data:
