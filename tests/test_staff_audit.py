@@ -3,7 +3,11 @@ after, and the object's page shows it; a refused or empty save records nothing."
 from conftest import page_text
 from test_preferences import _form as preferences_form
 from test_staff_course_setup import course_form
-from webapp.models import Account, Course, Location, StaffChange, Student, User
+import datetime
+
+from test_email_management import text as email_text
+from test_staff_users import TAYLOR, form_of
+from webapp.models import Account, Course, Location, Meeting, StaffChange, Student, User
 
 SAM = "staff@example.com"
 
@@ -24,7 +28,7 @@ def test_a_course_change_shows_who_changed_what_before_and_after_on_the_course_p
     assert "Sam Ortiz added it Name: Hip Hop I" in changes and "Location: Northside" in changes
     assert changes.index("changed Capacity") < changes.index("added it")  # newest first
     latest = StaffChange.select().order_by(StaffChange.id.desc()).first()
-    assert latest.changed_by.email == SAM and (latest.kind, latest.object_id) == ("course", course.id)
+    assert latest.changed_by.email == SAM and (latest.kind, latest.object_key) == ("course", str(course.id))
 
 
 def test_a_save_that_changes_nothing_or_is_refused_records_nothing(signed_in):
@@ -72,3 +76,40 @@ def test_the_changes_are_staff_only(signed_in):
     for email in ("parent@example.com", "instructor@example.com"):
         assert signed_in(email).get(f"/staff/households/{smith.id}").status_code == 403
     assert User.get(User.email == SAM).role == User.STAFF
+
+
+def test_a_user_invited_changed_and_deactivated_shows_each_step_on_their_page(signed_in):
+    sam = signed_in(SAM)
+    assert sam.post("/staff/users/new", data=TAYLOR).status_code == 303
+    taylor = User.get(User.email == "taylor.reed@example.com")
+    assert sam.post(f"/staff/users/{taylor.id}", data=form_of(taylor.email, role="staff")).status_code == 303
+    assert sam.post(f"/staff/users/{taylor.id}/deactivate").status_code == 303
+    changes = _changes_section(sam.get(f"/staff/users/{taylor.id}"))
+    assert "Sam Ortiz changed Deactivated: No → Yes" in changes
+    assert "changed Role: Instructor → Staff" in changes
+    assert "added it Email: taylor.reed@example.com Name: Taylor Reed Role: Instructor" in changes
+
+
+def test_an_email_text_switch_and_reset_show_on_the_emails_page(signed_in):
+    sam = signed_in(SAM)
+    assert sam.post("/staff/emails/status_adjusted/edit", data=email_text(subject="Order {{ order_number }} moved")
+                    ).status_code == 303
+    assert sam.post("/staff/emails/status_adjusted", data={}).status_code == 303  # turned off
+    assert sam.post("/staff/emails/status_adjusted/reset").status_code == 303
+    changes = _changes_section(sam.get("/staff/emails/status_adjusted/edit"))
+    assert "changed Text: the school's own → Cubby's" in changes and "changed Sent: Yes → No" in changes
+    assert "Subject: — → Order {{ order_number }} moved" in changes
+
+
+def test_a_class_moved_or_cancelled_shows_on_its_course_page(signed_in):
+    sam = signed_in(SAM)
+    ballet = Course.get(Course.name == "Ballet I")
+    first, second = (Meeting.select().where((Meeting.course == ballet) & (Meeting.starts_at > datetime.datetime.now()
+                                                                          + datetime.timedelta(days=2)))
+                     .order_by(Meeting.starts_at).limit(2))
+    day = first.starts_at.date() + datetime.timedelta(days=1)
+    assert sam.post(f"/staff/meetings/{first.id}/move", data={"day": day.isoformat(), "starts": "17:30",
+                                                               "ends": "18:30"}).status_code == 303
+    assert sam.post(f"/staff/meetings/{second.id}/cancel", data={"confirm": "yes"}).status_code == 303
+    changes = _changes_section(sam.get(f"/staff/courses/{ballet.id}"))
+    assert "5:30 PM" in changes and "→ cancelled" in changes and changes.count("Sam Ortiz changed") == 2

@@ -10,7 +10,7 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
     class StaffChange(pw.Model):
         id = pw.AutoField()
         kind = pw.CharField(max_length=32)
-        object_id = pw.IntegerField()
+        object_key = pw.CharField(max_length=64)
         action = pw.CharField(max_length=16)
         changes = pw.TextField()
         changed_by = pw.ForeignKeyField(column_name='changed_by_id', field='id', model=migrator.orm['user'],
@@ -19,7 +19,7 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
 
         class Meta:
             table_name = "staff_change"
-            indexes = ((("kind", "object_id", "changed_at"), False),)
+            indexes = ((("kind", "object_key", "changed_at"), False),)
 
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):

@@ -6,13 +6,14 @@ nothing left to miss); a makeup token one of them earned stays with the student,
 """
 from peewee import fn
 
+from ..audit import record
 from ..clock import local_now
 from ..database import locked, write_transaction
 from ..emails.links import site_url
 from ..models import Attendance, Course, Enrollment, Guardian, Location, MakeupToken, Meeting, OutboxMessage, ReminderSetting, \
     Student, User, utcnow
 from ..outbox import deliver, queue_mail
-from ..templating import current_company
+from ..templating import clock, current_company, day
 
 
 class MeetingChangeRefused(Exception):
@@ -51,6 +52,10 @@ def _tell_families(meeting, subject, **context):
                       link=site_url("schedule.upcoming"), **context)
 
 
+def _when(starts_at):
+    return f"{day(starts_at)} {clock(starts_at)}"
+
+
 def move_meeting(staff, meeting_id, starts_at, ends_at):
     """Give a meeting still to come a new start and end; its families hear when it now is."""
     if ends_at <= starts_at:
@@ -63,6 +68,7 @@ def move_meeting(staff, meeting_id, starts_at, ends_at):
         Meeting.update(starts_at=starts_at, ends_at=ends_at, moved_from=fn.COALESCE(Meeting.moved_from, was)).where(
             Meeting.id == meeting.id).execute()
         meeting.starts_at, meeting.ends_at = starts_at, ends_at
+        record("course", meeting.course_id, {f"class of {_when(was)}": [_when(was), _when(starts_at)]})
         ids = _tell_families(meeting, f"{meeting.course.name} has moved", was=was, cancelled=False)
     deliver(ids)
     return meeting
@@ -74,6 +80,7 @@ def cancel_meeting(staff, meeting_id):
     with write_transaction():
         meeting = _open_meeting(meeting_id)
         Meeting.update(cancelled_at=utcnow(), cancelled_by=staff).where(Meeting.id == meeting.id).execute()
+        record("course", meeting.course_id, {f"class of {_when(meeting.starts_at)}": ["on", "cancelled"]})
         dropped = Attendance.delete().where(
             (Attendance.meeting == meeting.id) & (Attendance.set_by_role == Attendance.BY_PATRON)).execute()
         # A makeup booked at the cancelled class gives its token back, to book another one.

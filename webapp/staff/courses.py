@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..database import write_transaction
 from ..models import Course, Division, Enrollment, Location, User
 from ..packages.forms import count_field, money_field, text_field
-from .audit import audit, before_change
+from ..audit import audit, before_change
 
 WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
             (6, "Sunday")]

@@ -8,6 +8,7 @@ from ..extensions import htmx
 from ..models import ReminderSetting, User
 from ..reminders import settings
 from ..templating import render
+from ..audit import changes_to
 from .email_texts import overview, preview, reset_text, save_text, switch, text_form
 from .forms import ReminderSwitchForm
 
@@ -67,7 +68,7 @@ def save_switch(key):
 def _editor(kind, form, status=200):
     """The edit page, or for htmx only its editor (form and preview)."""
     return render("staff/email.html", "editor", status=status, kind=kind, form=form, preview=preview(form),
-                  stored=stored_text(kind))
+                  stored=stored_text(kind), changes=changes_to(kind.key, "email"))
 
 
 @bp.route("/<key>/edit")

@@ -5,11 +5,12 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..account.values import NotAnEmail, normal_email
 from ..database import write_transaction
-from ..emails.catalogue import KINDS, RECIPIENT_LABELS, is_on, preview_values
+from ..emails.catalogue import KINDS, RECIPIENT_LABELS, is_on, preview_values, stored_text
 from ..emails.rendering import TemplateProblem, html_paragraphs, render_subject, render_text
 from ..models import EmailTemplate, ReminderSetting, utcnow
 from ..numbers import stripped
 from ..reminders import save_setting
+from ..audit import record
 
 LONGEST_BODY = 10_000
 
@@ -100,6 +101,9 @@ def save_text(staff, kind, form):
     """Store staff's subject and body for the kind (replacing earlier ones) and, for a billing email, its
     recipients; the outbox uses them from the next email of that kind."""
     with write_transaction():
+        was = stored_text(kind)
+        record("email", kind.key, {name: [getattr(was, name, None), form[name].data] for name in ("subject", "body")
+                                   if getattr(was, name, None) != form[name].data})
         EmailTemplate.insert(kind=kind.key, subject=form.subject.data, body=form.body.data, updated_by=staff.id,
                              updated_at=utcnow()).on_conflict(
             conflict_target=[EmailTemplate.kind],
@@ -116,11 +120,17 @@ def save_text(staff, kind, form):
 def reset_text(kind):
     """Back to Cubby's built-in text: staff's row goes (recipients and the switch stay as they are)."""
     with write_transaction():
-        return EmailTemplate.delete().where(EmailTemplate.kind == kind.key).execute()
+        removed = EmailTemplate.delete().where(EmailTemplate.kind == kind.key).execute()
+        if removed:
+            record("email", kind.key, {"text": ["the school's own", "Cubby's"]})
+        return removed
 
 
 def switch(kind, enabled, days_before=None):
     """Turn a kind on or off; security mail has no switch."""
     if kind.always_on:
         raise ValueError(f"{kind.label} is always sent.")
-    save_setting(kind.key, enabled, days_before)
+    with write_transaction():
+        if is_on(kind) != enabled:
+            record("email", kind.key, {"sent": [not enabled, enabled]})
+        save_setting(kind.key, enabled, days_before)

@@ -4,7 +4,7 @@ from ..account.guardian_services import GRANTS, queue_invitation
 from ..database import write_transaction
 from ..models import Account, ContactPhone, Division, Guardian, Student, StudentLink, User
 from ..outbox import deliver
-from .audit import audit, before_change
+from ..audit import audit, before_change
 from .household_forms import EMAIL_TAKEN
 
 LINK_SHOWN = 25  # students offered for linking at once; a longer name narrows them

@@ -11,7 +11,7 @@ from ..clock import local_now
 from ..models import Account, Guardian, Order, Payment, Student, User
 from ..numbers import whole_number
 from ..templating import current_company, money, render
-from .audit import changes_to
+from ..audit import changes_to
 from .enrollments import courses_to_enroll
 from .household_changes import (LINK_SHOWN, HouseholdRefused, create_household, invite_again, link_student, save_household,
                                 save_student, students_to_link, unlink_student)

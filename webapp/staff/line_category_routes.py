@@ -6,7 +6,7 @@ from ..extensions import htmx
 from ..models import LineCategory, User
 from ..numbers import whole_number
 from ..templating import render
-from .audit import changes_to
+from ..audit import changes_to
 from .line_categories import LineCategoryForm, NameTaken, category_page, save_category, taken_message
 
 bp = Blueprint("staff_line_categories", __name__, url_prefix="/staff/line-categories")

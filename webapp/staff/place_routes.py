@@ -6,7 +6,7 @@ from ..extensions import htmx
 from ..models import Division, Location, User
 from ..numbers import whole_number
 from ..templating import render
-from .audit import changes_to
+from ..audit import changes_to
 from .places import DivisionForm, LocationForm, NameTaken, page_of, save_place
 
 bp = Blueprint("staff_places", __name__, url_prefix="/staff")

@@ -11,7 +11,7 @@ from ..database import write_transaction
 from ..models import Company
 from ..numbers import WholeNumberField, stripped
 from ..packages.forms import money_field
-from .audit import audit, before_change
+from ..audit import audit, before_change
 
 GATEWAYS = [("", "None: families pay at the front desk"), ("sandbox", "Sandbox (test cards, for trying Cubby out)"),
             ("stripe", "Stripe")]

@@ -13,7 +13,7 @@ from ..registration.services import RegistrationRefused, seats_taken
 from ..registration.waitlist import offer_next_seat, waiting
 from ..schedule.changes import MeetingChangeRefused, cancel_meeting, move_meeting
 from ..templating import clock, day, render
-from .audit import changes_to
+from ..audit import changes_to
 from .forms import MoveMeetingForm, ReasonForm
 from .preferences import GROUPS, PreferencesForm, save_preferences
 from .services import (

@@ -3,7 +3,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from ..database import write_transaction
 from ..models import AbsenceReason, Account, Course, LedgerEntry, Location, Meeting, Order, User
-from .audit import audit, before_change
+from ..audit import audit, before_change
 
 
 def orders_with_balance(limit=50):

@@ -5,7 +5,7 @@ from ..access import role_required
 from ..extensions import htmx
 from ..models import Skill, User
 from ..templating import render
-from .audit import changes_to
+from ..audit import changes_to
 from .skills import SkillForm, SkillNameTaken, course_levels, save_skill, skills_by_level
 
 bp = Blueprint("staff_skills", __name__, url_prefix="/staff/skills")

@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..access import billing_required
 from ..numbers import whole_number
 from ..templating import render
+from ..audit import changes_to
 from .user_forms import InviteUserForm, UserForm
 from .users import ROLES, UserRefused, deactivate, invite_user, save_user, search, send_link_again, staff_user_or_404
 
@@ -25,7 +26,8 @@ def _saved(form, save):
 
 def _user_page(user, form, refusal=None):
     status = 422 if form.errors or refusal else 200
-    return render("staff/user.html", "content", status=status, user=user, form=form, roles=ROLES, refusal=refusal)
+    return render("staff/user.html", "content", status=status, user=user, form=form, roles=ROLES, refusal=refusal,
+                  changes=changes_to(user))
 
 
 # A user manager could grant themselves "Access Billing Tab", so managing users takes that right already.

@@ -11,6 +11,7 @@ from ..models import OutboxMessage, Permission, User, utcnow
 from ..models.access import AccessLink
 from ..outbox import deliver, queue_mail
 from ..templating import current_company
+from ..audit import record
 
 PER_PAGE = 25
 ROLES = {User.STAFF: "Staff", User.INSTRUCTOR: "Instructor"}
@@ -84,6 +85,11 @@ def _queue_set_password_mail(user, sent_by):
                       link=site_url("access.reset_password", secret=secret))
 
 
+def _as_shown(name, role, codes):
+    """A login's audited fields, as the Users page shows them."""
+    return {"name": name, "role": ROLES.get(role, role), "permissions": ", ".join(c for c in PERMISSIONS if c in codes)}
+
+
 def invite_user(staff, name, email, role, codes):
     """A staff or instructor login without a password, its permissions and the emailed link to set one: all or
     nothing. The new User."""
@@ -96,6 +102,8 @@ def invite_user(staff, name, email, role, codes):
         except IntegrityError as taken:  # PostgreSQL: another invite's row, not committed when we looked
             raise UserRefused("email", EMAIL_TAKEN) from taken
         _set_permissions(user.id, codes)
+        record("user", user.id, {k: [None, v] for k, v in {"email": email, **_as_shown(name, role, codes)}.items()},
+               "added")
         ids = _queue_set_password_mail(user, staff)
     deliver(ids)
     return user
@@ -127,11 +135,14 @@ def save_user(editor, user, name, role, codes):
     _refuse_changing_oneself(editor, user, role, codes)
     _refuse_billing_for_instructors(role, codes)
     with write_transaction():
+        was = _as_shown(user.name, user.role, {p.code for p in Permission.select().where(Permission.user == user.id)})
         changed = User.update(name=name, role=role).where(
             (User.id == user.id) & User.role.in_(list(ROLES))).execute()
         if changed != 1:
             abort(404)  # no longer a staff or instructor login
         _set_permissions(user.id, codes)
+        now = _as_shown(name, role, codes)
+        record("user", user.id, {k: [was[k], v] for k, v in now.items() if was[k] != v})
 
 
 def deactivate(editor, user):
@@ -142,6 +153,7 @@ def deactivate(editor, user):
         changed = User.update(deactivated_at=utcnow()).where(
             (User.id == user.id) & User.role.in_(list(ROLES)) & User.deactivated_at.is_null()).execute()
         if changed == 1:
+            record("user", user.id, {"deactivated": [False, True]})
             end_all_sessions(user)
             AccessLink.update(ended_at=utcnow()).where(
                 (AccessLink.user == user.id) & AccessLink.used_at.is_null() & AccessLink.ended_at.is_null()).execute()

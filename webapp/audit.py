@@ -8,7 +8,7 @@ from flask import has_request_context
 from flask_login import current_user
 from peewee import JOIN, ForeignKeyField
 
-from ..models import StaffChange, User
+from .models import StaffChange, User
 
 SHOWN = 20  # changes listed on an object's page, newest first
 
@@ -33,10 +33,15 @@ def audit(row, before, after):
     fields = type(row)._meta.fields
     changes = {name: [_kept(fields.get(name), before.get(name)), _kept(fields.get(name), value)]
                for name, value in after.items() if not before or before.get(name) != value}
+    record(type(row)._meta.table_name, row.id, changes, "changed" if before else "added")
+
+
+def record(kind, key, changes, action="changed"):
+    """Inside a write transaction: one change to the object `kind` `key`, {what: [before, after]} as shown."""
     if changes:
         staff = current_user.id if has_request_context() and current_user.is_authenticated else None
-        StaffChange.create(kind=type(row)._meta.table_name, object_id=row.id, action="changed" if before else "added",
-                           changes=json.dumps(changes), changed_by=staff)
+        StaffChange.create(kind=kind, object_key=str(key), action=action, changes=json.dumps(changes),
+                           changed_by=staff)
 
 
 @dataclass
@@ -47,10 +52,11 @@ class Change:
     fields: list  # [(field name, before, after)]
 
 
-def changes_to(row):
-    """The latest changes staff made to this row, newest first (one query)."""
+def changes_to(row, kind=None):
+    """The latest changes staff made to this row (or to the object `kind` row, a key), newest first (one query)."""
+    kind, key = (kind, row) if kind else (type(row)._meta.table_name, row.id)
     rows = (StaffChange.select(StaffChange, User.id, User.name).join(User, JOIN.LEFT_OUTER)
-            .where((StaffChange.kind == type(row)._meta.table_name) & (StaffChange.object_id == row.id))
+            .where((StaffChange.kind == kind) & (StaffChange.object_key == str(key)))
             .order_by(StaffChange.changed_at.desc(), StaffChange.id.desc()).limit(SHOWN))
     return [Change(c.changed_at, c.changed_by.name if c.changed_by_id else "Cubby", c.action,
                    [(name, *values) for name, values in json.loads(c.changes).items()]) for c in rows]
