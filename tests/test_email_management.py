@@ -223,7 +223,8 @@ def test_the_list_reads_the_same_queries_however_many_kinds_are_changed(sam, que
     for key in KINDS:
         EmailTemplate.create(kind=key, subject="S", body="B")
         if not KINDS[key].always_on:
-            ReminderSetting.insert(kind=key, enabled=False).on_conflict_replace().execute()
+            ReminderSetting.insert(kind=key, enabled=False).on_conflict(
+                conflict_target=[ReminderSetting.kind], update={ReminderSetting.enabled: False}).execute()
     response, after = query_count(sam.get, "/staff/emails")
     assert after == before and page_text(response).count("The school's own text.") == len(KINDS)
 
