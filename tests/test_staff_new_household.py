@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 
 from access_helpers import last_mail_to, link_in
-from conftest import page_text
+from conftest import at_once, page_text
 from webapp.models import Account, ContactPhone, Division, Guardian, Student, StudentLink, User
 from webapp.models.access import AccessLink
 
@@ -97,6 +97,16 @@ def test_an_email_taken_between_the_form_and_the_save_is_refused_too(signed_in, 
     response = signed_in(SAM).post("/staff/households/new", data={**GARCIA, "email": "parent@example.com"})
     assert response.status_code == 422 and "That email already belongs to a Cubby login" in page_text(response)
     assert not Account.select().where(Account.name == "Garcia household").exists()
+
+
+def test_two_new_households_with_one_email_at_once_make_one_login(signed_in, outbox):
+    sam, other = signed_in(SAM), signed_in(SAM)
+    answers = at_once([lambda: sam.post("/staff/households/new", data={**GARCIA}).status_code,
+                       lambda: other.post("/staff/households/new", data={**GARCIA, "name": "Garcia family"}).status_code])
+    assert sorted(answers) == [303, 422]
+    assert User.select().where(User.email == "rosa.garcia@example.com").count() == 1
+    assert Account.select().where(Account.name.in_(["Garcia household", "Garcia family"])).count() == 1
+    assert len([m for m in outbox if "rosa.garcia@example.com" in m.to]) == 1
 
 
 def test_a_failure_in_the_middle_leaves_nothing(signed_in, outbox, monkeypatch):

@@ -1,10 +1,12 @@
 """Staff create and change households: a new household with its primary guardian (invited by email), its name and
 division, and the students billed to it. Each change is one write transaction; the invitation leaves after it."""
+from peewee import IntegrityError
+
 from ..account.guardian_services import GRANTS, queue_invitation
+from ..audit import audit, before_change
 from ..database import write_transaction
 from ..models import Account, ContactPhone, Division, Guardian, Student, StudentLink, User
 from ..outbox import deliver
-from ..audit import audit, before_change
 from .household_forms import EMAIL_TAKEN
 
 LINK_SHOWN = 25  # students offered for linking at once; a longer name narrows them
@@ -32,8 +34,11 @@ def create_household(staff, name, division_id, guardian):
             raise HouseholdRefused("email", EMAIL_TAKEN)
         account = Account.create(name=name, division=division_id)
         audit(account, {}, {"name": name, "division": division_id, "primary guardian": guardian["email"]})
-        user = User.create(email=guardian["email"], name=f"{guardian['first_name']} {guardian['last_name']}",
-                           role=User.PATRON, password_hash=User.NO_PASSWORD)
+        try:
+            user = User.create(email=guardian["email"], name=f"{guardian['first_name']} {guardian['last_name']}",
+                               role=User.PATRON, password_hash=User.NO_PASSWORD)
+        except IntegrityError as taken:  # PostgreSQL: another new household's login, not committed when we looked
+            raise HouseholdRefused("email", EMAIL_TAKEN) from taken
         # Invited, not accepted: the household opens to them when they accept, and staff see "Invited" until then.
         primary = Guardian.create(user=user, account=account, is_primary=True, status=Guardian.INVITED,
                                   **{grant: True for grant in GRANTS})
