@@ -73,9 +73,11 @@ def test_household_and_student_changes_show_on_their_pages(signed_in):
 
 def test_the_changes_are_staff_only(signed_in):
     smith = Account.get(Account.name == "Smith household")
+    signed_in(SAM).post(f"/staff/households/{smith.id}/edit", data={"name": "Smith family", "division": "0"})
     for email in ("parent@example.com", "instructor@example.com"):
-        assert signed_in(email).get(f"/staff/households/{smith.id}").status_code == 403
-    assert User.get(User.email == SAM).role == User.STAFF
+        response = signed_in(email).get(f"/staff/households/{smith.id}")
+        assert response.status_code == 403 and "Not allowed" in page_text(response)
+        assert "Smith household → Smith family" not in page_text(response)
 
 
 def test_a_user_invited_changed_and_deactivated_shows_each_step_on_their_page(signed_in):
