@@ -87,12 +87,18 @@ def _memberships(user_id):
             .order_by(Guardian.is_primary.desc(), Account.name))
 
 
-@prepared
-def _students_of(account_ids):
+def family_student_ids(account_ids):
+    """The ids of these households' students, as a subquery: billed to one of them, or linked to one."""
     # One id list of the two ways a student is the family's: PostgreSQL uses both indexes only without an OR.
     billed = Student.select(Student.id).where(Student.billing_account.in_(account_ids))
     linked = StudentLink.select(StudentLink.student).where(StudentLink.account.in_(account_ids))
-    return Student.select().where(Student.id.in_(billed | linked)).order_by(Student.first_name, Student.id)
+    return billed | linked
+
+
+@prepared
+def _students_of(account_ids):
+    family_students = Student.id.in_(family_student_ids(account_ids))
+    return Student.select().where(family_students).order_by(Student.first_name, Student.id)
 
 
 def _load_family(user_id):

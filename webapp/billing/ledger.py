@@ -123,24 +123,33 @@ def orders_owing(account_ids):
 
 
 @prepared
-def _owing_lines(account_ids):
+def _households_owing(account_ids):
     payable = Case(None, [(payable_online_clause(), 1)], 0)
     balance = balance_column()
-    return (Order.select(Order, balance.alias("balance"), payable.alias("payable"), OrderLine, Student)
+    household = LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0)).where(
+        LedgerEntry.account == Account.id)
+    return (Account.select(Account.id, household.alias("household_balance"), Order, balance.alias("order_balance"),
+                           payable.alias("order_payable"), OrderLine, Student)
+            .join(Order, JOIN.LEFT_OUTER, on=(Order.account == Account.id) & (balance > 0), attr="owing")
             .join(OrderLine, JOIN.LEFT_OUTER, attr="line").join(Student, JOIN.LEFT_OUTER)
-            .where(Order.account.in_(account_ids) & (balance > 0))
+            .where(Account.id.in_(account_ids))
             .order_by(Order.created_at, Order.number, OrderLine.id))
 
 
-def orders_owing_with_lines(account_ids):
-    """orders_owing with each order's lines (as with_lines gives them), in one query: a row per line."""
+def households_owing(account_ids):
+    """({account id: balance}, [order that owes, with .balance, .payable and its lines]) in one query: a row per
+    line of an order that owes, and one for each household where none does."""
     from .cart import summed_up
 
-    orders, items = {}, {}
-    for row in _owing_lines(account_ids):
-        orders.setdefault(row.id, row)
-        items.setdefault(row.id, []).extend([row.line] if row.line is not None else [])
-    return summed_up(list(orders.values()), items)
+    totals, orders, items = {}, {}, {}
+    for row in _households_owing(account_ids):
+        totals[row.id] = int(row.household_balance)
+        order = row.owing
+        if order is not None:
+            order.balance, order.payable = int(row.order_balance), bool(row.order_payable)
+            orders.setdefault(order.id, order)
+            items.setdefault(order.id, []).extend([order.line] if order.line is not None else [])
+    return totals, summed_up(list(orders.values()), items)
 
 
 @dataclass
@@ -164,17 +173,14 @@ def visible_balances(family, company):
     accounts = family.balance_accounts
     if not accounts:
         return []
-    owing = orders_owing_with_lines([a.id for a in accounts])
-    for order in owing:
-        order.balance, order.payable = int(order.balance), bool(order.payable)
+    household_totals, owing = households_owing([a.id for a in accounts])
     if company.balance_mode == Company.BY_STUDENT:
         ids = {a.id for a in accounts}
         students = [s for s in family.students if s.billing_account_id in ids]
         totals = student_balances([s.id for s in students])
         return [Balance(s.name, totals[s.id], [o for o in owing if o.items and o.items[0].student_id == s.id])
                 for s in students]
-    totals = account_balances([a.id for a in accounts])
-    return [Balance(a.name, totals[a.id], [o for o in owing if o.account_id == a.id]) for a in accounts]
+    return [Balance(a.name, household_totals[a.id], [o for o in owing if o.account_id == a.id]) for a in accounts]
 
 
 @prepared

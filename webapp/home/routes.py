@@ -9,7 +9,7 @@ from ..billing.ledger import payable_online_orders, payments_made, visible_balan
 from ..clock import local_now
 from ..models import User
 from ..packages.routes import household_packages
-from ..schedule.services import upcoming_meetings
+from ..schedule.services import households_upcoming_meetings
 from ..templating import current_company, render
 
 bp = Blueprint("home", __name__)
@@ -36,7 +36,7 @@ def dashboard():
     balances = visible_balances(family(), current_company())
     transactions = [m.account_id for m in family().memberships if m.can_view_transactions]
     now = local_now()
-    next_up = upcoming_meetings(family().student_ids, now, now + datetime.timedelta(days=14))[:3]
+    next_up = households_upcoming_meetings(family().account_ids, now, now + datetime.timedelta(days=14))[:3]
     orders_due = []  # a payer who may not see the balance still sees what to pay online
     if current_company().pay_balances_online and family().may_pay and not balances:
         orders_due = payable_online_orders(family().account_ids)

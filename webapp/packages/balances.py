@@ -112,23 +112,61 @@ def households_with_packages(search, page, per_page):
     return [(account, purchases[account.id]) for account in rows], total
 
 
+def _paid_usage():
+    """A usage invoice of the joined purchase and allotment that has been paid: what has been used."""
+    return (UsageInvoice.purchase == PackagePurchase.id) & (UsageInvoice.allotment == PackageAllotment.id) & (
+        UsageInvoice.state == UsageInvoice.PAID
+    )
+
+
+def _with_allotments(purchases):
+    """purchases_query with each purchase's allotments and their paid usage: a row per allotment."""
+    paid = _paid_usage()
+    used = UsageInvoice.select(fn.COALESCE(fn.SUM(UsageInvoice.quantity), 0)).where(paid)
+    used_cents = UsageInvoice.select(fn.COALESCE(fn.SUM(UsageInvoice.amount_cents), 0)).where(paid)
+    return (
+        purchases.select_extend(PackageAllotment, used.alias("used"), used_cents.alias("used_cents"))
+        .switch(PackagePurchase)
+        .join(PackageAllotment, JOIN.LEFT_OUTER, on=(PackageAllotment.package == PackagePurchase.package),
+              attr="allotment")
+        .order_by_extend(PackageAllotment.kind, PackageAllotment.id)
+    )
+
+
+def _grouped(rows):
+    """Rows of _with_allotments as purchases, each with its `allowances` (so a widget needs no query of its own)."""
+    purchases = {}
+    for row in rows:
+        purchase = purchases.setdefault(row.id, row)
+        purchase.__dict__.setdefault("allowances", [])
+        if row.allotment is not None:
+            purchase.allowances.append(Allowance(row.allotment, int(row.used), int(row.used_cents)))
+    return list(purchases.values())
+
+
 @prepared
+def _household_purchase_rows(account_ids):
+    return _with_allotments(purchases_query().where(PackagePurchase.account.in_(account_ids)))
+
+
 def household_purchases(account_ids):
-    """The households' sold packages, as purchases_query gives them."""
-    return purchases_query().where(PackagePurchase.account.in_(account_ids))
+    """The households' sold packages, as purchases_query gives them, with their allowances (one query)."""
+    return _grouped(_household_purchase_rows(account_ids))
 
 
 @prepared
+def _purchase_rows(purchase_id):
+    return _with_allotments(purchases_query().where(PackagePurchase.id == purchase_id))
+
+
 def purchase_by_id(purchase_id):
-    """One sold package, as purchases_query gives it, or nothing."""
-    return purchases_query().where(PackagePurchase.id == purchase_id).limit(1)
+    """One sold package, as purchases_query gives it, with its allowances (one query), or None."""
+    return next(iter(_grouped(_purchase_rows(purchase_id))), None)
 
 
 @prepared
 def _allowance_rows(purchase_ids):
-    paid = (UsageInvoice.purchase == PackagePurchase.id) & (UsageInvoice.allotment == PackageAllotment.id) & (
-        UsageInvoice.state == UsageInvoice.PAID
-    )
+    paid = _paid_usage()
     return (
         PackagePurchase.select(
             PackagePurchase.id.alias("purchase_id"), PackageAllotment,
@@ -144,10 +182,12 @@ def _allowance_rows(purchase_ids):
     )
 
 
-def _allowances(purchase_ids):
-    """{purchase id: [Allowance]} in one query: each allotment of each purchase with its paid usage."""
-    lines = {purchase_id: [] for purchase_id in purchase_ids}
-    for allotment in _allowance_rows(purchase_ids):
+def _allowances(purchases):
+    """{purchase id: [Allowance]}: as read with the purchases, else in one query for all of them."""
+    if all(hasattr(p, "allowances") for p in purchases):
+        return {p.id: p.allowances for p in purchases}
+    lines = {p.id: [] for p in purchases}
+    for allotment in _allowance_rows(list(lines)):
         lines[allotment.purchase_id].append(Allowance(allotment, int(allotment.used), int(allotment.used_cents)))
     return lines
 
@@ -168,7 +208,7 @@ def package_balances(purchases, show_money=lambda purchase: True):
     """PackageBalance of each purchase, in one query whatever their number (two for rows read bare)."""
     if not purchases:
         return []
-    lines = _allowances([p.id for p in purchases])
+    lines = _allowances(purchases)
     money_for = [p for p in purchases if show_money(p)]
     unread = [p.order_id for p in money_for if not hasattr(p, "order_owed")]  # a locked row, read bare
     money = {order_id: (0, 0) for order_id in unread} | (order_money(unread) if unread else {})

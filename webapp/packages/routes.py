@@ -29,7 +29,7 @@ def household_packages(user, account_ids):
 
 
 def _purchase_or_404(purchase_id):
-    return viewable_purchase_or_404(current_user, purchase_by_id.first(purchase_id))
+    return viewable_purchase_or_404(current_user, purchase_by_id(purchase_id))
 
 
 def _back(purchase):

@@ -5,15 +5,15 @@ from dataclasses import dataclass
 from flask import abort
 from peewee import JOIN
 
+from ..access import family_student_ids
 from ..attendance.services import history_for, records_for
 from ..models import AbsenceReason, Attendance, Course, Enrollment, Location, Meeting, Student, User
 from ..prepared import prepared
 
 
-@prepared
-def upcoming_meetings(student_ids, start, until):
-    """Meetings of the students' active enrollments from `start` until `until`, in date order, each with what is
-    known of the student there (`record`, with its reason, or None)."""
+def _meetings_of(students, start, until):
+    """Meetings of the active enrollments of `students` (a condition on Student) from `start` until `until`, in date
+    order, each with what is known of the student there (`record`, with its reason, or None)."""
     instructor = User.alias()
     return (
         Meeting.select(
@@ -35,13 +35,25 @@ def upcoming_meetings(student_ids, start, until):
               attr="record")
         .join(AbsenceReason, JOIN.LEFT_OUTER)
         .where(
-            Student.id.in_(student_ids)
+            students
             & Enrollment.status.in_(Enrollment.ACTIVE)
             & (Meeting.starts_at >= start)
             & (Meeting.starts_at < until)
         )
         .order_by(Meeting.starts_at, Student.first_name)
     )
+
+
+@prepared
+def upcoming_meetings(student_ids, start, until):
+    """_meetings_of these students."""
+    return _meetings_of(Student.id.in_(student_ids), start, until)
+
+
+@prepared
+def households_upcoming_meetings(account_ids, start, until):
+    """_meetings_of the students of these households, without reading the students first."""
+    return _meetings_of(Student.id.in_(family_student_ids(account_ids)), start, until)
 
 
 @dataclass
