@@ -294,3 +294,33 @@ def test_the_household_page_runs_the_same_queries_with_more_courses(signed_in, q
         Meeting.create(course=extra, starts_at=soon, ends_at=soon + datetime.timedelta(hours=1))
     response, after = query_count(sam.get, f"/staff/households/{smith().id}")
     assert after == before and "Extra 19, Downtown, $180.00 (5 seats left)" in response.get_data(as_text=True)
+
+
+def ended(name):
+    """Every meeting of the course a year earlier: it has ended, as a last term's course has."""
+    for meeting in Meeting.select().where(Meeting.course == course(name)):
+        year = datetime.timedelta(days=365)
+        Meeting.update(starts_at=meeting.starts_at - year, ends_at=meeting.ends_at - year).where(
+            Meeting.id == meeting.id).execute()
+
+
+def test_an_ended_course_offers_no_drop_or_transfer_on_the_household_page(signed_in):
+    ended("Pottery for Kids")
+    sam = signed_in(SAM)
+    for headers in ({}, HX):
+        page = sam.get(f"/staff/households/{smith().id}", headers=headers)
+        html, text = page.get_data(as_text=True), page_text(page)
+        assert "Ben Smith Pottery for Kids Northside Registered No class ahead" in text
+        assert "Amy Smith Ballet I Downtown Registered Drop or transfer" in text  # still running
+        assert change_url() not in html
+    direct = sam.get(change_url())  # the address typed anyway: refused, never a 500
+    assert direct.status_code == 409 and "Pottery for Kids has ended; it can no longer be changed." in page_text(direct)
+    before = stored()
+    assert sam.post(change_url(action="drop")).status_code == 409 and stored() == before
+
+
+def test_a_course_whose_classes_ahead_are_all_cancelled_offers_no_drop_either(signed_in):
+    Meeting.update(cancelled_at=utcnow()).where((Meeting.course == course("Pottery for Kids"))
+                                                & (Meeting.starts_at > datetime.datetime.now())).execute()
+    text = page_text(signed_in(SAM).get(f"/staff/households/{smith().id}"))
+    assert "Pottery for Kids Northside Registered No class ahead" in text

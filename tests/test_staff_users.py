@@ -41,7 +41,8 @@ def nothing_stored(outbox):
 def test_the_users_screen_takes_access_billing_tab_like_every_billing_route(app):
     paths = {rule.rule for rule, _ in billing_rules(app)}
     assert {"/staff/users/", "/staff/users/new", "/staff/users/<int:user_id>",
-            "/staff/users/<int:user_id>/deactivate", "/staff/users/<int:user_id>/send-link"} <= paths
+            "/staff/users/<int:user_id>/deactivate", "/staff/users/<int:user_id>/send-link",
+            "/staff/users/<int:user_id>/reactivate"} <= paths
 
 
 @pytest.mark.parametrize("email, status", [(DANA, 403), (PAT, 403), (ALEX, 403), (SAM, 200)])
@@ -71,7 +72,7 @@ def test_alex_gets_403_on_billing_pages_and_the_users_screen(signed_in):
 
 @pytest.mark.parametrize("path, method", [
     ("/staff/users/{}", "get"), ("/staff/users/{}", "post"), ("/staff/users/{}/deactivate", "post"),
-    ("/staff/users/{}/send-link", "post")])
+    ("/staff/users/{}/send-link", "post"), ("/staff/users/{}/reactivate", "post")])
 def test_unknown_users_and_family_logins_answer_404(signed_in, path, method):
     sam = signed_in(SAM)
     for user_id in (2147483647, user(DANA).id):
@@ -298,3 +299,78 @@ def test_two_invites_of_one_email_at_once_make_one_login(signed_in, outbox):
     assert sorted(answers) == [303, 422]
     assert User.select().where(User.email == "taylor.reed@example.com").count() == 1
     assert len([m for m in outbox if "taylor.reed@example.com" in m.to]) == 1
+
+
+
+@pytest.mark.parametrize("email", [DANA, PAT, ALEX])
+def test_reactivating_is_refused_without_access_billing_tab(signed_in, email):
+    target = ALEX if email == PAT else PAT  # a login cannot reactivate itself: its sessions ended
+    client, sam = signed_in(email), signed_in(SAM)
+    assert sam.post(f"/staff/users/{user(target).id}/deactivate").status_code == 303
+    response = client.post(f"/staff/users/{user(target).id}/reactivate")
+    assert response.status_code == 403 and "Reactivated" not in page_text(response)
+    assert user(target).deactivated_at is not None
+    assert "Deactivated" in page_text(sam.get(f"/staff/users/{user(target).id}"))
+
+
+def test_a_reactivated_user_signs_in_again_with_their_own_password(app, signed_in):
+    sam = signed_in(SAM)
+    pat_id = user(PAT).id
+    sam.post(f"/staff/users/{pat_id}/deactivate")
+    page = sam.get(f"/staff/users/{pat_id}")
+    assert "Reactivate Pat Lee" in page_text(page) and 'name="role"' not in page.get_data(as_text=True)
+    response = sam.post(f"/staff/users/{pat_id}/reactivate")
+    assert response.status_code == 303
+    page = page_text(sam.get(response.headers["Location"]))
+    assert "Reactivated Pat Lee: they can sign in again." in page
+    assert "instructor@example.com · Instructor · Can sign in" in page and "Reactivate Pat Lee" not in page
+    assert "Sam Ortiz changed Deactivated: Yes → No" in page
+    assert page.index("Deactivated: Yes → No") < page.index("Deactivated: No → Yes")  # newest first
+    assert "Pat Lee instructor@example.com Instructor None Can sign in" in page_text(sam.get("/staff/users/"))
+
+    pat = app.test_client()
+    signed = sign_in(pat, PAT, DEMO_PASSWORD)
+    assert signed.status_code == 303
+    assert pat.get(signed.headers["Location"]).headers["Location"] == "/classes/"
+    assert "My classes" in page_text(pat.get("/classes/"))
+
+
+def test_reactivating_twice_changes_nothing_more(signed_in):
+    sam = signed_in(SAM)
+    pat_id = user(PAT).id
+    again = sam.post(f"/staff/users/{pat_id}/reactivate")  # Pat was never deactivated
+    assert "Pat Lee was not deactivated: nothing changed." in page_text(sam.get(again.headers["Location"]))
+    assert "Deactivated: Yes → No" not in page_text(sam.get(f"/staff/users/{pat_id}"))
+
+
+def test_a_reactivated_invitee_is_sent_a_new_link_that_works(app, signed_in, outbox):
+    sam = signed_in(SAM)
+    sam.post("/staff/users/new", data={**TAYLOR})
+    taylor = user("taylor.reed@example.com")
+    first = link_in(last_mail_to(outbox, taylor.email), "/reset-password/")
+    sam.post(f"/staff/users/{taylor.id}/deactivate")
+    response = sam.post(f"/staff/users/{taylor.id}/reactivate")
+    page = page_text(sam.get(response.headers["Location"]))
+    assert "Reactivated Taylor Reed: send the link again so they can set a password." in page
+    assert "Send the link again" in page
+    assert app.test_client().get(first).status_code == 410  # deactivating ended it for good
+    sam.post(f"/staff/users/{taylor.id}/send-link")
+    second = link_in(last_mail_to(outbox, taylor.email), "/reset-password/")
+    assert second != first and app.test_client().get(second).status_code == 200
+
+
+def test_a_deactivated_users_page_answers_htmx_with_the_reactivate_form_only(signed_in):
+    sam = signed_in(SAM)
+    sam.post(f"/staff/users/{user(PAT).id}/deactivate")
+    html = sam.get(f"/staff/users/{user(PAT).id}", headers=HX).get_data(as_text=True)
+    assert "<html" not in html and "Reactivate Pat Lee" in html and f"/staff/users/{user(PAT).id}/reactivate" in html
+
+
+def test_staff_still_cannot_deactivate_themselves_after_reactivating_another(signed_in):
+    sam = signed_in(SAM)
+    sam.post(f"/staff/users/{user(PAT).id}/deactivate")
+    sam.post(f"/staff/users/{user(PAT).id}/reactivate")
+    response = sam.post(f"/staff/users/{user(SAM).id}/deactivate")
+    assert response.status_code == 422 and "You cannot deactivate yourself" in page_text(response)
+    assert "Reactivate" not in page_text(sam.get(f"/staff/users/{user(SAM).id}"))
+    assert user(SAM).deactivated_at is None

@@ -1,6 +1,6 @@
 """Guardians of a household: who may log in, invitations, revoking, grants, and who may edit whose details."""
 from flask import abort
-from peewee import fn
+from peewee import IntegrityError, fn
 
 from ..auth.links import (INVITATION_LIFETIME, LinkError, issue_link, open_link, queue_reset_mail, use_link)
 from ..auth.sessions import end_all_sessions
@@ -64,17 +64,28 @@ def queue_invitation(guardian, sent_by):
                       link=site_url("access.invitation", secret=secret))
 
 
+FAMILY_EMAIL_TAKEN = "That email already belongs to a Cubby login. Ask the office to add it to your household."
+
+
+def post_guardian(account, sent_by, name, email, relation, invite, taken=FAMILY_EMAIL_TAKEN):
+    """Inside a write transaction: a secondary guardian's login (no password) in the household, and their invitation
+    when asked; (the Guardian, the mail ids). An email any login holds is refused with `taken`."""
+    if User.select().where(User.email == email).exists():
+        raise GuardianError(taken)
+    try:
+        user = User.create(email=email, name=name, role=User.PATRON, password_hash=User.NO_PASSWORD)
+    except IntegrityError as held:  # PostgreSQL: another request's login, not committed when we looked
+        raise GuardianError(taken) from held
+    guardian = Guardian.create(user=user, account=account.id, relation=relation,
+                               status=Guardian.INVITED if invite else Guardian.ADDED)
+    guardian.user, guardian.account = user, account
+    return guardian, queue_invitation(guardian, sent_by) if invite else []
+
+
 def add_guardian(primary, name, email, relation, invite):
     """Add a guardian to the primary guardian's household, invited to log in at once when asked; the Guardian."""
     with write_transaction():
-        if User.select().where(User.email == email).exists():
-            raise GuardianError("That email already belongs to a Cubby login. Ask the office to add it to your "
-                                "household.")
-        user = User.create(email=email, name=name, role=User.PATRON, password_hash=User.NO_PASSWORD)
-        guardian = Guardian.create(user=user, account=primary.account_id, relation=relation,
-                                   status=Guardian.INVITED if invite else Guardian.ADDED)
-        guardian.user, guardian.account = user, primary.account
-        ids = queue_invitation(guardian, primary.user) if invite else []
+        guardian, ids = post_guardian(primary.account, primary.user, name, email, relation, invite)
     deliver(ids)
     return guardian
 

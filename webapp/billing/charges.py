@@ -58,7 +58,7 @@ def order_numbers_used_up_to(last):
 
 def create_order(company, staff, account, lines, on_account=True, payable_online=False, external_note="",
                  category=None):
-    """A box-office order with its charges; lines are [(description, cents, student or None)]."""
+    """A box-office order with its charges; lines are [(description, cents, student or None[, category id])]."""
     with write_transaction():
         return post_order(company, staff, account, lines, on_account, payable_online, external_note,
                           category=category)
@@ -68,11 +68,12 @@ def post_order(company, staff, account, lines, on_account=True, payable_online=F
                channel=Order.BOX_OFFICE, category=None):
     """Inside a write transaction: an order (box office unless `channel` says) and a charge per line, under the
     household lock and Max Unpaid Balance; `course` names the class every line buys (its location tags the charges,
-    drop and transfer find it, and its lines go under Tuition unless `category`, a LineCategory id, says otherwise)."""
-    if not lines or any(cents <= 0 for _, cents, _ in lines):
+    drop and transfer find it, and its lines go under Tuition unless `category`, a LineCategory id, says otherwise);
+    a line's own category id, a fourth item, comes before both."""
+    if not lines or any(cents <= 0 for _, cents, *_ in lines):
         raise ChargeRefused("An order needs at least one line with an amount above zero.")
     lock_households([account.id])
-    check_max_unpaid_balance(company, account.id, [(s.id if s else None, c) for _, c, s in lines])
+    check_max_unpaid_balance(company, account.id, [(s.id if s else None, c) for _, c, s, *_ in lines])
     order = Order.create(
         number=next_order_number(), account=account, channel=channel, created_by=staff,
         state=Order.ON_ACCOUNT if on_account else Order.OPEN, on_account=on_account,
@@ -80,9 +81,9 @@ def post_order(company, staff, account, lines, on_account=True, payable_online=F
     )
     if category is None and course is not None:
         category = LineCategory.default_id(LineCategory.TUITION)
-    for description, cents, student in lines:
+    for description, cents, student, *filed in lines:
         OrderLine.create(order=order, description=description, amount_cents=cents, student=student, course=course,
-                         category=category)
+                         category=filed[0] if filed and filed[0] else category)
         LedgerEntry.create(account=account, kind=LedgerEntry.CHARGE, amount_cents=cents, order=order,
                            student=student, location=course.location_id if course else None, memo=description,
                            created_by=staff)

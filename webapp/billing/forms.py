@@ -52,12 +52,26 @@ class CheckoutForm(FlaskForm):
             self.method.data = str(next((m.id for m in saved if m.is_default), saved[0].id))
 
 
+def _chosen_id(value):
+    """A choice's id as posted; what is no whole number becomes -1, which no choice holds (refused as not offered)."""
+    try:
+        return whole_number(value) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
 class OrderLineForm(Form):
     """One line of a staff order; an empty line is left out."""
 
     description = StringField("What it is for", validators=[Length(max=200)])
     amount = MoneyField("Amount", validators=[Length(max=20)])
     student = SelectField("Student", coerce=int, validate_choice=False)
+    # A box-office line names no course, so nothing says it is tuition: it starts under no category.
+    category = SelectField("Category", coerce=_chosen_id, validate_choice=False, default=0)
+
+    def validate_category(self, field):
+        if field.data and field.data not in dict(field.choices):
+            raise ValidationError("Choose a category from the list.")
 
     def validate_amount(self, field):
         if self.description.data and field.cents is None:
@@ -75,11 +89,13 @@ class OrderForm(FlaskForm):
     payable_online = BooleanField("Balance may be paid online")
     external_note = TextAreaField("Note the family sees", validators=[Length(max=500)])
 
-    def set_choices(self, accounts, students):
+    def set_choices(self, accounts, students, categories):
+        """The households, students and active line categories to choose from."""
         self.account.choices = [(0, "Choose a household")] + [(a.id, a.name) for a in accounts]
         for line in self.lines:
             line.form.student.choices = [(0, "No particular student")] + [
                 (s.id, f"{s.name} ({s.billing_account.name})") for s in students]
+            line.form.category.choices = [(0, "No category")] + [(c.id, c.name) for c in categories]
 
     def filled_lines(self):
         return [line.form for line in self.lines if line.form.description.data]

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import billing_required
-from ..models import Account, Order, Payment, Student
+from ..models import Account, LineCategory, Order, Payment, Student
 from ..templating import current_company, money, render
 from .cart import with_lines
 from .charges import ChargeRefused, create_order, record_offline_payment
@@ -21,10 +21,11 @@ def _households():
 @bp.route("/orders/new", methods=["GET", "POST"])
 @billing_required
 def new_order():
-    """Create an order for a household, a line per student, and put it on account."""
+    """Create an order for a household, a line per student (each under a line category), and put it on account."""
     form = OrderForm()
     students = list(Student.select(Student, Account).join(Account).order_by(Student.first_name))
-    form.set_choices(_households(), students)
+    form.set_choices(_households(), students,
+                     list(LineCategory.select().where(LineCategory.active).order_by(LineCategory.name)))
     if form.validate_on_submit():
         account = Account.get_by_id(form.account.data)
         by_id = {s.id: s for s in students}
@@ -34,7 +35,7 @@ def new_order():
             if student and student.billing_account_id != account.id:
                 line.student.errors.append(f"{student.name} is not billed to {account.name}.")
                 problems = True
-            lines.append((line.description.data.strip(), line.amount.cents, student))
+            lines.append((line.description.data.strip(), line.amount.cents, student, line.category.data or None))
         if not problems:
             try:
                 order = create_order(current_company(), current_user, account, lines, form.on_account.data,

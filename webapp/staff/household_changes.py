@@ -1,9 +1,9 @@
-"""Staff create and change households: a new household with its primary guardian (invited by email), its name and
-division, and the students billed to it. Each change is one write transaction; the invitation leaves after it."""
+"""Staff create and change households: a new household with its primary guardian (invited by email), another
+guardian (invited too), its name and division, and the students billed to it. Each change is one write transaction; the invitation leaves after it."""
 from peewee import IntegrityError
 
-from ..account.guardian_services import GRANTS, queue_invitation
-from ..audit import audit, before_change
+from ..account.guardian_services import GRANTS, GuardianError, post_guardian, queue_invitation
+from ..audit import audit, before_change, record
 from ..database import write_transaction
 from ..models import Account, ContactPhone, Division, Guardian, Student, StudentLink, User
 from ..outbox import deliver
@@ -48,6 +48,20 @@ def create_household(staff, name, division_id, guardian):
         ids = queue_invitation(primary, staff)
     deliver(ids)
     return account
+
+
+def add_guardian(staff, account, name, email, relation):
+    """Another guardian of the household, through the family's Add Guardian: their login (no password yet), the
+    invitation and an entry on the household's Changes, all or nothing; the Guardian. The primary sets grants."""
+    with write_transaction():
+        try:
+            guardian, ids = post_guardian(account, staff, name, email, relation, invite=True, taken=EMAIL_TAKEN)
+        except GuardianError as taken:
+            raise HouseholdRefused("email", str(taken)) from taken
+        shown = f"{name} ({email})" + (f", {relation}" if relation else "")
+        record("account", account.id, {"guardian added": [None, shown]})
+    deliver(ids)
+    return guardian
 
 
 def invite_again(staff, guardian):

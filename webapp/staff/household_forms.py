@@ -5,6 +5,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..account.forms import birth_date_field, check_birth_date, normalise_phone
+from ..account.guardian_forms import AddGuardianForm
 from ..account.values import NotAnEmail, normal_email
 from ..models import User
 from ..numbers import stripped
@@ -23,6 +24,12 @@ def check_new_login_email(field, taken):
         raise ValidationError(str(error)) from error
     if User.select().where(User.email == field.data).exists():
         raise ValidationError(taken)
+
+
+def new_login_email_field():
+    """The email of a login staff make: required here; `check_new_login_email` does the rest."""
+    return StringField("Email", filters=[stripped], validators=[DataRequired("Enter an email address.")],
+                       render_kw={"autocomplete": "off", "inputmode": "email"})
 
 
 class HouseholdForm(FlaskForm):
@@ -47,8 +54,7 @@ class NewHouseholdForm(HouseholdForm):
 
     first_name = text_field("First name", 60, required="Enter the guardian's first name.")
     last_name = text_field("Last name", 60, required="Enter the guardian's last name.")
-    email = StringField("Email", filters=[stripped], validators=[DataRequired("Enter an email address.")],
-                        render_kw={"autocomplete": "off", "inputmode": "email"})
+    email = new_login_email_field()
     phone = StringField("Phone (optional)", filters=[stripped], render_kw={"autocomplete": "off", "inputmode": "tel"})
 
     def validate_email(self, field):
@@ -63,6 +69,18 @@ class NewHouseholdForm(HouseholdForm):
         """The primary guardian's details as create_household takes them."""
         return {"first_name": self.first_name.data, "last_name": self.last_name.data, "email": self.email.data,
                 "phone": self.phone.data or ""}
+
+
+class StaffGuardianForm(AddGuardianForm):
+    """Staff add a guardian to a household: the family's Add Guardian (name, email, relation), always invited; the
+    household's primary guardian sets their grants."""
+
+    email = new_login_email_field()
+    invite = None  # staff add a guardian to invite them: an uninvited one would have no way in from here
+
+    def validate_email(self, field):
+        """No other login may use it (checked again when the guardian is saved)."""
+        check_new_login_email(field, EMAIL_TAKEN)
 
 
 class StaffStudentForm(FlaskForm):

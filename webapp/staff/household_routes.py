@@ -1,5 +1,5 @@
 """Staff routes for households: a search over names, guardians and students, one household's page, and creating
-and changing households and their students."""
+and changing households, their guardians and their students."""
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -13,9 +13,9 @@ from ..numbers import whole_number
 from ..templating import current_company, money, render
 from ..audit import changes_to
 from .enrollments import courses_to_enroll
-from .household_changes import (LINK_SHOWN, HouseholdRefused, create_household, invite_again, link_student, save_household,
-                                save_student, students_to_link, unlink_student)
-from .household_forms import EnrollForm, HouseholdForm, NewHouseholdForm, StaffStudentForm
+from .household_changes import (LINK_SHOWN, HouseholdRefused, add_guardian, create_household, invite_again, link_student,
+                                save_household, save_student, students_to_link, unlink_student)
+from .household_forms import EnrollForm, HouseholdForm, NewHouseholdForm, StaffGuardianForm, StaffStudentForm
 from .households import household_page, search
 
 bp = Blueprint("staff_households", __name__, url_prefix="/staff/households")
@@ -60,6 +60,21 @@ def new_household():
         flash(f"Created {account.name}. The invitation is on its way to {form.email.data}.", "success")
         return redirect(url_for(".household", account_id=account.id), 303)
     return _form_page("staff/household_form.html", form)
+
+
+@bp.route("/<int:account_id>/guardians", methods=["POST"])
+@role_required(User.STAFF)
+def new_guardian(account_id):
+    """Add Guardian: another guardian of the household, invited by email to set a password."""
+    account = Account.get_or_none(Account.id == account_id) or abort(404)
+    form = StaffGuardianForm(prefix="guardian")
+    guardian = _saved(form, lambda: add_guardian(current_user, account, form.name.data, form.email.data,
+                                                 form.relation.data))
+    if guardian:
+        flash(f"Added {guardian.user.name} to {account.name}. The invitation is on its way to {guardian.user.email}.",
+              "success")
+        return redirect(url_for(".household", account_id=account.id), 303)
+    return _household(account, 422, guardian_form=form)
 
 
 @bp.route("/<int:account_id>/guardians/<int:guardian_id>/invite", methods=["POST"])
@@ -151,7 +166,7 @@ def household(account_id):
 
 
 def _household(account, status=200, form=None, failed_key=None, void_form=None, failed_order=None, enroll_form=None,
-               full_course=None):
+               full_course=None, guardian_form=None):
     page = household_page(account, may_bill(current_user), current_company(), _page_number())
     if enroll_form is None and page.ledger is not None:  # only staff who may bill enroll
         enroll_form = EnrollForm(formdata=None)
@@ -160,7 +175,8 @@ def _household(account, status=200, form=None, failed_key=None, void_form=None, 
     return render("staff/household.html", "content", status=status, household=page,
                   form=form or CardRefundForm(formdata=None), failed_key=failed_key,
                   void_form=void_form or VoidForm(formdata=None), failed_order=failed_order,
-                  enroll_form=enroll_form, full_course=full_course, changes=changes_to(account))
+                  enroll_form=enroll_form, full_course=full_course, changes=changes_to(account),
+                  guardian_form=guardian_form or StaffGuardianForm(formdata=None, prefix="guardian"))
 
 
 @bp.route("/<int:account_id>/payments/<key>/refund", methods=["POST"])

@@ -8,8 +8,10 @@ from peewee import JOIN
 from ..account.ledger_reports import HistoryPage, Period, company_today, history_page
 from ..billing.ledger import account_balances, orders_owing
 from ..billing.refunds import with_refunds
+from ..clock import local_now
 from ..models import (
-    Account, Course, Enrollment, Guardian, LineCategory, Location, OrderLine, Payment, Student, StudentLink, User,
+    Account, Course, Enrollment, Guardian, LineCategory, Location, Meeting, OrderLine, Payment, Student, StudentLink,
+    User,
 )
 
 PER_PAGE = 25
@@ -81,7 +83,7 @@ class HouseholdPage:
 
 
 def household_page(account, with_money, company, ledger_page=1):
-    """The household's page: three queries, and seven more with its money."""
+    """The household's page: three queries, and eight more with its money (and Drop or transfer)."""
     students = _students([account.id])
     enrollments = list(Enrollment.select(Enrollment, Course, Location, Student).join(Course).join(Location)
                        .switch(Enrollment).join(Student)
@@ -90,6 +92,7 @@ def household_page(account, with_money, company, ledger_page=1):
                        .order_by(Student.first_name, Course.name))
     page = HouseholdPage(account, _guardians([account.id]), students, enrollments)
     if with_money:
+        _mark_classes_ahead(enrollments)
         page.balance = account_balances([account.id])[account.id]
         page.orders = list(orders_owing([account.id]))
         _attach_lines(page.orders)
@@ -97,6 +100,16 @@ def household_page(account, with_money, company, ledger_page=1):
         page.ledger = history_page(account.id, everything, "all", ledger_page)
         page.payments = settled_payments(account.id)
     return page
+
+
+def _mark_classes_ahead(enrollments):
+    """Give each enrollment .class_ahead: its course still has a meeting to come, so it may be dropped or transferred
+    (the rule `account.enrollments.changeable` holds), in one query."""
+    ahead = set(Meeting.select(Meeting.course).distinct().where(
+        Meeting.course.in_({e.course_id for e in enrollments} or {0}) & Meeting.cancelled_at.is_null()
+        & (Meeting.starts_at > local_now())).tuples())
+    for enrollment in enrollments:
+        enrollment.class_ahead = (enrollment.course_id,) in ahead
 
 
 def _attach_lines(orders):

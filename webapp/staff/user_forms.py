@@ -1,12 +1,11 @@
 """Staff forms for staff and instructor logins: inviting one, and changing its name, role and permissions."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired
+from wtforms import BooleanField, SelectField
+from wtforms.validators import AnyOf
 
 from ..models import Permission, User
-from ..numbers import stripped
 from ..packages.forms import text_field
-from .household_forms import check_new_login_email
+from .household_forms import check_new_login_email, new_login_email_field
 from .users import EMAIL_TAKEN, ROLES
 
 
@@ -37,8 +36,7 @@ class UserForm(FlaskForm):
 class InviteUserForm(UserForm):
     """Invite a user: their email too, where the link to set a password goes."""
 
-    email = StringField("Email", filters=[stripped], validators=[DataRequired("Enter an email address.")],
-                        render_kw={"autocomplete": "off", "inputmode": "email"})
+    email = new_login_email_field()
 
     def validate_email(self, field):
         """No other login may use it (checked again when the user is saved)."""

@@ -1,5 +1,5 @@
 """Staff routes for staff and instructor logins: the Users list with its search, Invite a user, and a user's page
-(edit, send the link again, deactivate). Managing users takes "Access Billing Tab" (docs/staff-console.md)."""
+(edit, send the link again, deactivate, reactivate). Managing users takes "Access Billing Tab" (docs/staff-console.md)."""
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -8,7 +8,8 @@ from ..numbers import whole_number
 from ..templating import render
 from ..audit import changes_to
 from .user_forms import InviteUserForm, UserForm
-from .users import ROLES, UserRefused, deactivate, invite_user, save_user, search, send_link_again, staff_user_or_404
+from .users import (ROLES, UserRefused, deactivate, invite_user, reactivate, save_user, search, send_link_again,
+                    staff_user_or_404)
 
 bp = Blueprint("staff_users", __name__, url_prefix="/staff/users")
 
@@ -90,4 +91,17 @@ def deactivate_user(user_id):
         return _user_page(user, UserForm(user), refusal=str(refused))
     flash(f"Deactivated {user.name}: signed out everywhere, and can no longer sign in." if done
           else f"{user.name} was deactivated already.", "success")
+    return redirect(url_for(".edit", user_id=user.id), 303)
+
+
+@bp.route("/<int:user_id>/reactivate", methods=["POST"])
+@billing_required
+def reactivate_user(user_id):
+    """Reactivate a login: it signs in again with its own password (an invited one can be sent the link again)."""
+    user = staff_user_or_404(user_id)
+    if reactivate(user):
+        flash(f"Reactivated {user.name}: they can sign in again." if user.has_password
+              else f"Reactivated {user.name}: send the link again so they can set a password.", "success")
+    else:
+        flash(f"{user.name} was not deactivated: nothing changed.", "success")
     return redirect(url_for(".edit", user_id=user.id), 303)

@@ -1,5 +1,5 @@
 """Staff and instructor logins: find them, invite one (a set-password link by email), change their role and
-permissions, deactivate them. Each change is one write transaction; the email leaves after it."""
+permissions, deactivate and reactivate them. Each change is one write transaction; the email leaves after it."""
 from flask import abort
 from peewee import IntegrityError, fn
 
@@ -157,4 +157,14 @@ def deactivate(editor, user):
             end_all_sessions(user)
             AccessLink.update(ended_at=utcnow()).where(
                 (AccessLink.user == user.id) & AccessLink.used_at.is_null() & AccessLink.ended_at.is_null()).execute()
+    return changed == 1
+
+
+def reactivate(user):
+    """Turn a deactivated login back on: it signs in with the password it had; False when it was not deactivated."""
+    with write_transaction():
+        changed = User.update(deactivated_at=None).where(
+            (User.id == user.id) & User.role.in_(list(ROLES)) & User.deactivated_at.is_null(False)).execute()
+        if changed == 1:
+            record("user", user.id, {"deactivated": [True, False]})
     return changed == 1
