@@ -11,8 +11,9 @@ compiles every call the plain way too and fails loudly if the two differ.
 """
 import datetime
 import functools
+import inspect
 
-from peewee import Model
+from peewee import FieldAccessor, ForeignKeyAccessor, Model, ModelCursorWrapper, ObjectIdAccessor
 
 from .extensions import db
 
@@ -85,7 +86,10 @@ class prepared:  # noqa: N801 (used as a decorator, like functools' lowercase cl
         if not columns:  # how the columns map to models and converters depends only on the SQL text: work it out once
             wrapper.initialize()
             columns.update((k, v) for k, v in vars(wrapper).items() if k not in _PER_CURSOR)
+            columns["graph"] = _Graph(wrapper) if type(wrapper) is ModelCursorWrapper else None
         vars(wrapper).update(columns, initialized=True)
+        if columns["graph"]:
+            wrapper.process_row = functools.partial(columns["graph"].checked if VERIFY else columns["graph"].row, wrapper)
         return wrapper
 
     def _compile(self, key, args):
@@ -112,3 +116,93 @@ class prepared:  # noqa: N801 (used as a decorator, like functools' lowercase cl
         plain = self.build(*args).sql()
         if plain != (sql, params):
             raise PreparedQueryError(f"{self.build.__qualname__} gave other SQL for {args!r}:\n{plain}\n{(sql, params)}")
+
+
+class _Graph:
+    """The objects of a model-graph query's row, made as peewee's ModelCursorWrapper.process_row makes them, without
+    its per-column setattr through field descriptors and Model.__init__ (a third of a schedule page's time).
+
+    Columns that land on a field are written into the instance's __data__ as the field's accessor would; any other
+    column (an alias, a property) is set with setattr as peewee does. `checked` (VERIFY) compares with peewee's."""
+
+    def __init__(self, wrapper):
+        self.keys = [key for key, _, _ in wrapper._constructor_list]
+        self.classes = [constructor for _, constructor, _ in wrapper._constructor_list]
+        self.plain = all(is_model for _, _, is_model in wrapper._constructor_list)
+        root = self.keys.index(wrapper.model)
+        self.columns = []  # (row index, key, instance index, __data__ name or None, attribute, converter)
+        for idx, key, column, converter in wrapper._row_spec:
+            at = self.keys.index(key) if key in self.keys else root
+            accessor = inspect.getattr_static(self.classes[at], column, None)
+            if type(accessor) in (FieldAccessor, ForeignKeyAccessor):
+                name = accessor.name
+            elif type(accessor) is ObjectIdAccessor:
+                name = accessor.field.name
+            else:
+                name = None
+            self.columns.append((idx, key, at, name, column, converter))
+
+    def row(self, wrapper, row):
+        """What wrapper.process_row(row) gives."""
+        if not self.plain:
+            return ModelCursorWrapper.process_row(wrapper, row)
+        made = []
+        for cls in self.classes:
+            instance = cls.__new__(cls)
+            instance.__data__, instance._dirty, instance.__rel__ = {}, set(), {}
+            made.append(instance)
+        objects = dict(zip(self.keys, made))
+        set_keys = set()
+        for idx, key, at, name, column, converter in self.columns:
+            value = row[idx]
+            if value is not None:
+                set_keys.add(key)
+            if converter is not None:
+                value = converter(value)
+            if name is None:
+                setattr(made[at], column, value)
+            else:
+                made[at].__data__[name] = value
+        _join(wrapper, objects, set_keys)
+        for instance in made:
+            instance._dirty.clear()
+        return objects[wrapper.model]
+
+    def checked(self, wrapper, row):
+        """row(), failing loudly where it differs from peewee's own."""
+        mine, peewees = self.row(wrapper, row), ModelCursorWrapper.process_row(wrapper, row)
+        if _state(mine) != _state(peewees):
+            raise PreparedQueryError(f"a row of {wrapper.model.__name__} differs from peewee's:\n"
+                                     f"{_state(mine)}\n{_state(peewees)}")
+        return mine
+
+
+def _join(wrapper, objects, set_keys):
+    """Attach the joined instances to each other: peewee's ModelCursorWrapper.process_row, its second half."""
+    for src, attr, dest, is_dict, is_outer, is_fk in wrapper.src_to_dest:
+        instance, joined = objects.get(src), objects.get(dest)
+        if joined is None and dest not in objects:
+            continue
+        assign = dest not in set_keys and dest in wrapper._dest_reachable and bool(
+            wrapper._dest_reachable[dest] & set_keys)
+        if dest not in set_keys and not assign:
+            if not is_outer:
+                continue
+            joined = None
+        if src not in set_keys and dest not in set_keys and is_outer:
+            continue
+        if is_dict:
+            instance[attr] = joined
+        elif is_fk and joined is None:
+            instance.__rel__[attr] = None  # a row known to be missing, its id kept
+        else:
+            setattr(instance, attr, joined)
+
+
+def _state(value, depth=0):
+    """A model instance as comparable data: its class, fields, related and other attributes, nested."""
+    if not isinstance(value, Model) or depth > 8:
+        return value
+    rest = {k: _state(v, depth + 1) for k, v in vars(value).items() if k not in ("__data__", "_dirty", "__rel__")}
+    related = {k: _state(v, depth + 1) for k, v in value.__rel__.items()}
+    return type(value), value.__data__, sorted(value._dirty), related, rest

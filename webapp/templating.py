@@ -15,9 +15,11 @@ from .models import Company
 
 def current_company():
     """The company, read once per request."""
-    if "company" not in g:
+    try:  # one look through the `g` proxy: a schedule page asks for the company once per date it prints
+        return g.company
+    except AttributeError:
         g.company = Company.current()
-    return g.company
+        return g.company
 
 
 def render(template, block=None, status=200, **context):
