@@ -7,6 +7,7 @@ from ..models import Allocation, Company, Guardian, LedgerEntry, LineCategory, O
 from ..outbox import deliver, queue_mail
 from .ledger import account_balances, lock_households, order_balances, order_tags, student_balances
 from .receipts import queue_receipt
+from ..templating import money
 
 
 class ChargeRefused(Exception):
@@ -62,6 +63,13 @@ def create_order(company, staff, account, lines, on_account=True, payable_online
     with write_transaction():
         return post_order(company, staff, account, lines, on_account, payable_online, external_note,
                           category=category)
+
+
+def order_terms(order, cents):
+    """How an order staff made reads on the household's Changes list: $160.00, on account, may pay online."""
+    if not order.on_account:
+        return f"{money(cents)}, to pay at the front desk"
+    return f"{money(cents)}, on account" + (", may pay online" if order.payable_online else "")
 
 
 def post_order(company, staff, account, lines, on_account=True, payable_online=False, external_note="", course=None,
