@@ -12,6 +12,16 @@ from webapp.models import Account, Course, Location, Meeting, StaffChange, Stude
 SAM = "staff@example.com"
 
 
+def audit_cannot_be_written(monkeypatch):
+    """From now on writing a change fails, as a full disk or a lost connection would, inside the action's transaction."""
+    from webapp import audit
+
+    def broken(**row):
+        raise RuntimeError("the audit could not be written")
+
+    monkeypatch.setattr(audit.StaffChange, "create", broken)
+
+
 def changes_section(response):
     """The Changes list of a staff page, as staff read it."""
     text = page_text(response)

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import page_text
 from enrollment_helpers import enrollment, student
-from test_staff_audit import SAM, changes_section
+from test_staff_audit import SAM, audit_cannot_be_written, changes_section
 from test_staff_enrollments import change_url, course, enroll_form, enroll_url, smith
 from webapp.models import Company, Course, Enrollment, StaffChange
 
@@ -113,7 +113,8 @@ def test_a_family_dropping_its_own_enrollment_is_not_a_staff_change(signed_in):
 def test_a_transfer_shows_from_and_to_with_the_difference_charged(signed_in):
     sam = signed_in(SAM)
     assert sam.post(change_url(action="transfer"), data={"course": course("Ballet I").id}).status_code == 303
-    assert "Sam Ortiz transferred Ben: Pottery for Kids → Ballet I Order #1008 charged: $60.00" in household_changes(sam)
+    changes = household_changes(sam)
+    assert "Sam Ortiz transferred Ben: Pottery for Kids → Ballet I Order #1008 charged: $60.00" in changes
     for name in ("Pottery for Kids", "Ballet I"):
         on_course = course_changes(sam, name)
         assert "Sam Ortiz transferred Ben: Pottery for Kids → Ballet I" in on_course and "$60.00" not in on_course
@@ -152,3 +153,11 @@ def test_families_and_instructors_see_no_enrollment_changes(signed_in, email):
     for url in (f"/staff/households/{smith().id}", f"/staff/courses/{course('Ballet I').id}"):
         response = signed_in(email).get(url)
         assert response.status_code == 403 and "enrolled Ben" not in page_text(response)
+
+
+def test_the_record_and_the_drop_are_one_transaction(signed_in, monkeypatch):
+    sam = signed_in(SAM)
+    audit_cannot_be_written(monkeypatch)
+    with pytest.raises(RuntimeError):
+        sam.post(change_url(action="drop"))
+    assert enrollment("Ben", "Pottery for Kids").status == Enrollment.REGISTERED  # no drop without its record

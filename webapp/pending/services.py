@@ -1,4 +1,5 @@
 """Pending Payment: the order and enrollment status rules, staff adjustments with their audit, no-show fees."""
+from ..audit import record_billing, with_notes
 from ..database import locked, write_transaction
 from ..models import (
     Account, AbsenceReason, Attendance, Enrollment, Guardian, LedgerEntry, Order, OrderLine, OrderStatusChange, Payment,
@@ -137,6 +138,8 @@ def adjust_order_status(staff, order, to_state, penalty_cents=0, received=None):
         else:
             note, ids = _release_seat(staff, current, to_state, penalty_cents), []
         ids += record_change(current, current.state, to_state, staff, note)
+        status = {f"order #{current.number} status": [label(current.state), label(to_state)]}
+        record_billing([current.account_id], with_notes(status, note=note), "adjusted", by=staff)
     deliver(ids)
     return Order.get_by_id(order.id)
 
