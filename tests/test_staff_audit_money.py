@@ -166,3 +166,18 @@ def test_the_record_and_the_money_are_one_transaction(signed_in, monkeypatch):
     with pytest.raises(RuntimeError):
         sam.post(void_url(1002), data={"amount": "30.00"})
     assert balances(1002) == {1002: 18000}  # no void without its record
+
+
+def test_pending_payment_switched_for_a_household_or_a_division_shows_on_its_page(signed_in):
+    from webapp.models import Division
+
+    sam, acme = signed_in(SAM), Division.get(Division.name == "Acme Corp")
+    smith = Account.get(Account.name == "Smith household")
+    assert sam.post(f"/staff/pending/settings/households/{smith.id}", data={"subject": "y"}).status_code == 303
+    assert sam.post(f"/staff/pending/settings/households/{smith.id}", data={"subject": "y"}).status_code == 303
+    assert sam.post(f"/staff/pending/settings/divisions/{acme.id}", data={}).status_code == 303
+    assert household_changes(sam).count("Sam Ortiz changed Subject to pending payment: No → Yes") == 1  # once
+    assert ("Sam Ortiz changed Subject to pending payment: Yes → No"
+            in changes_section(sam.get(f"/staff/divisions/{acme.id}")))
+    assert sam.post("/staff/pending/settings/households/999999", data={"subject": "y"}).status_code == 404
+    assert StaffChange.select().count() == 2
