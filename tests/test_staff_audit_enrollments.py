@@ -30,7 +30,7 @@ def test_an_enrollment_on_account_shows_who_enrolled_whom_with_its_order(signed_
     sam = signed_in(SAM)
     assert sam.post(enroll_url(), data=enroll_form()).status_code == 303
     changes = household_changes(sam)
-    assert "Sam Ortiz enrolled Ben in Ballet I: Registered Order #1008: $240.00, on account, may pay online" in changes
+    assert "Sam Ortiz enrolled Ben in Ballet I: Registered Order #1008, on account, may pay online: $240.00" in changes
     assert "Sam Ortiz enrolled Ben in Ballet I: Registered" in course_changes(sam, "Ballet I")
     assert "$240.00" not in course_changes(sam, "Ballet I")  # the course's page shows the place, not the money
     latest = StaffChange.select().order_by(StaffChange.id.desc()).first()
@@ -40,7 +40,7 @@ def test_an_enrollment_on_account_shows_who_enrolled_whom_with_its_order(signed_
 def test_an_enrollment_to_pay_at_the_desk_says_so(signed_in):
     sam = signed_in(SAM)
     assert sam.post(enroll_url(), data=enroll_form(on_account=None, payable_online=None)).status_code == 303
-    assert "Order #1008: $240.00, to pay at the front desk" in household_changes(sam)
+    assert "Order #1008, to pay at the front desk: $240.00" in household_changes(sam)
 
 
 @pytest.mark.parametrize("overrides", [{"course": "0"}, {"student": ""}, {"external_note": "x" * 1001}])

@@ -8,7 +8,6 @@ from ..models import Allocation, Company, Guardian, LedgerEntry, LineCategory, O
 from ..outbox import deliver, queue_mail
 from .ledger import account_balances, lock_households, order_balances, order_tags, student_balances
 from .receipts import queue_receipt
-from ..templating import money
 
 
 class ChargeRefused(Exception):
@@ -65,16 +64,17 @@ def create_order(company, staff, account, lines, on_account=True, payable_online
         order = post_order(company, staff, account, lines, on_account, payable_online, external_note,
                            category=category)
         bought = "; ".join(description for description, _, _ in lines)
-        terms = order_terms(order, sum(cents for _, cents, _ in lines))
-        record_billing([account.id], {f"order #{order.number}": [None, f"{bought}: {terms}"]}, "created", by=staff)
+        record_billing([account.id], {**order_made(order, sum(cents for _, cents, _ in lines)), "for": [None, bought]},
+                       "created", by=staff)
         return order
 
 
-def order_terms(order, cents):
-    """How an order staff made reads on the household's Changes list: $160.00, on account, may pay online."""
-    if not order.on_account:
-        return f"{money(cents)}, to pay at the front desk"
-    return f"{money(cents)}, on account" + (", may pay online" if order.payable_online else "")
+def order_made(order, cents):
+    """An order staff made, as the household's Changes list keeps it: the amount in cents (the page formats it)
+    under the order's terms ("Order #1008, on account, may pay online: $160.00")."""
+    terms = ("on account" + (", may pay online" if order.payable_online else "")) if order.on_account else \
+        "to pay at the front desk"
+    return {f"order #{order.number}, {terms}_cents": [None, cents]}
 
 
 def post_order(company, staff, account, lines, on_account=True, payable_online=False, external_note="", course=None,
@@ -107,10 +107,10 @@ def record_offline_payment(staff, order, payer_account, amount, method, note="")
     with write_transaction():
         payment, ids = post_offline_payment(staff, order, payer_account, amount, method, note)
         owed = order_balances([order.id])[order.id]
-        paid = f"{Payment.OFFLINE_LABELS[method]}, {money(amount)} from {payer_account.name}"
+        paid = f"{Payment.OFFLINE_LABELS[method].lower()} from {payer_account.name}_cents"
         record_billing([order.account_id, payer_account.id],
                        with_notes({f"order #{order.number} balance_cents": [owed + amount, owed],
-                                   "payment": [None, paid]}, note=note), "took a payment", by=staff)
+                                   paid: [None, amount]}, note=note), "took a payment", by=staff)
     deliver(ids)
     return payment
 

@@ -20,7 +20,6 @@ from ..outbox import deliver, queue_mail
 from .checkout import mark_refunded
 from .ledger import lock_households
 from .receipts import receipt_recipients
-from ..templating import money
 
 log = logging.getLogger(__name__)
 WAIT_MINUTES = 5
@@ -169,10 +168,11 @@ def _audit(refund):
     payment = refund.payment
     if refund.requested_by_id is None:
         return
-    to = f"to {payment.card_brand} ending {payment.card_last4}" if payment.method == Payment.CARD else "handed back"
+    how = f"refunded to {payment.card_brand} ending {payment.card_last4}" if payment.method == Payment.CARD \
+        else "handed back"
     record_billing([payment.payer_account_id, *_households(payment)],
-                   with_notes({f"{payment.method_label} payment of {money(payment.amount_cents)}":
-                               [None, f"{money(refund.amount_cents)} refunded, {to}"]}, reason=refund.reason),
+                   with_notes({f"{payment.method_label.lower()} payment {how}_cents": [None, refund.amount_cents]},
+                              reason=refund.reason),
                    "refunded", by=refund.requested_by_id)
 
 

@@ -4,7 +4,7 @@ its own write transaction."""
 from peewee import fn
 
 from ..audit import place_in, record_enrollment
-from ..billing.charges import order_terms
+from ..billing.charges import order_made
 from ..billing.ledger import lock_households
 from ..database import write_transaction
 from ..models import Course, Enrollment, Location, Meeting, Student
@@ -49,7 +49,7 @@ def enroll_student(company, staff, student, course, on_account, payable_online, 
         was = _status_before(student, course)
         enrollment, order = register_with_order(company, staff, course, student, on_account=on_account,
                                                 payable_online=payable_online, external_note=external_note)
-        money = {f"order #{order.number}": [None, order_terms(order, course.price_cents)]} if order else None
+        money = order_made(order, course.price_cents) if order else None
         record_enrollment(student, [course.id], "enrolled", {place_in(student, course): [was, enrollment.status_label]},
                           money, by=staff)
     return enrollment, order
