@@ -12,7 +12,18 @@ from webapp.models import Account, Course, Location, Meeting, StaffChange, Stude
 SAM = "staff@example.com"
 
 
-def _changes_section(response):
+def audit_cannot_be_written(monkeypatch):
+    """From now on writing a change fails, as a full disk or a lost connection would, inside the action's transaction."""
+    from webapp import audit
+
+    def broken(**row):
+        raise RuntimeError("the audit could not be written")
+
+    monkeypatch.setattr(audit.StaffChange, "create", broken)
+
+
+def changes_section(response):
+    """The Changes list of a staff page, as staff read it."""
     text = page_text(response)
     return text[text.index("Changes"):]
 
@@ -23,7 +34,7 @@ def test_a_course_change_shows_who_changed_what_before_and_after_on_the_course_p
     course = Course.get(Course.name == "Hip Hop I")
     saved = sam.post(f"/staff/courses/{course.id}/edit", data=course_form(capacity="14", price_cents="$175.50"))
     assert saved.status_code == 303
-    changes = _changes_section(sam.get(f"/staff/courses/{course.id}"))
+    changes = changes_section(sam.get(f"/staff/courses/{course.id}"))
     assert "Sam Ortiz changed Capacity: 10 → 14 Price: $160.00 → $175.50" in changes
     assert "Sam Ortiz added it Name: Hip Hop I" in changes and "Location: Northside" in changes
     assert changes.index("changed Capacity") < changes.index("added it")  # newest first
@@ -40,7 +51,7 @@ def test_a_save_that_changes_nothing_or_is_refused_records_nothing(signed_in):
     assert StaffChange.select().count() == 0
     assert "No changes made here yet." in page_text(sam.get(f"/staff/locations/{northside.id}"))
     sam.post(f"/staff/locations/{northside.id}", data={"name": "Northside", "address": "9 North Street"})
-    assert "Address: 40 North Road, Riverside → 9 North Street" in _changes_section(
+    assert "Address: 40 North Road, Riverside → 9 North Street" in changes_section(
         sam.get(f"/staff/locations/{northside.id}"))
 
 
@@ -49,7 +60,7 @@ def test_a_line_category_renamed_shows_on_its_page(signed_in):
 
     sam, tuition = signed_in(SAM), LineCategory.get(LineCategory.name == "Tuition")
     assert sam.post(f"/staff/line-categories/{tuition.id}", data={"name": "Class fees", "active": "y"}).status_code == 303
-    assert "Sam Ortiz changed Name: Tuition → Class fees" in _changes_section(sam.get(f"/staff/line-categories/{tuition.id}"))
+    assert "Sam Ortiz changed Name: Tuition → Class fees" in changes_section(sam.get(f"/staff/line-categories/{tuition.id}"))
 
 
 def test_a_preference_switched_off_shows_on_the_preferences_page(signed_in):
@@ -57,17 +68,17 @@ def test_a_preference_switched_off_shows_on_the_preferences_page(signed_in):
     form = preferences_form()
     form.pop("allow_drop")
     assert sam.post("/staff/preferences", data=form).status_code == 303
-    assert "Allow drop: Yes → No" in _changes_section(sam.get("/staff/preferences"))
+    assert "Allow drop: Yes → No" in changes_section(sam.get("/staff/preferences"))
 
 
 def test_household_and_student_changes_show_on_their_pages(signed_in):
     sam, smith = signed_in(SAM), Account.get(Account.name == "Smith household")
     sam.post(f"/staff/households/{smith.id}/edit", data={"name": "Smith family", "division": "0"})
-    assert "Name: Smith household → Smith family" in _changes_section(sam.get(f"/staff/households/{smith.id}"))
+    assert "Name: Smith household → Smith family" in changes_section(sam.get(f"/staff/households/{smith.id}"))
     ben = Student.get(Student.first_name == "Ben")
     sam.post(f"/staff/households/{smith.id}/students/{ben.id}/edit",
              data={"first_name": "Benjamin", "last_name": "Smith", "birth_date": ben.birth_date.isoformat()})
-    page = _changes_section(sam.get(f"/staff/households/{smith.id}/students/{ben.id}/edit"))
+    page = changes_section(sam.get(f"/staff/households/{smith.id}/students/{ben.id}/edit"))
     assert "Sam Ortiz changed First name: Ben → Benjamin" in page and "Birth date" not in page
 
 
@@ -86,7 +97,7 @@ def test_a_user_invited_changed_and_deactivated_shows_each_step_on_their_page(si
     taylor = User.get(User.email == "taylor.reed@example.com")
     assert sam.post(f"/staff/users/{taylor.id}", data=form_of(taylor.email, role="staff")).status_code == 303
     assert sam.post(f"/staff/users/{taylor.id}/deactivate").status_code == 303
-    changes = _changes_section(sam.get(f"/staff/users/{taylor.id}"))
+    changes = changes_section(sam.get(f"/staff/users/{taylor.id}"))
     assert "Sam Ortiz changed Deactivated: No → Yes" in changes
     assert "changed Role: Instructor → Staff" in changes
     assert "added it Email: taylor.reed@example.com Name: Taylor Reed Role: Instructor" in changes
@@ -98,7 +109,7 @@ def test_an_email_text_switch_and_reset_show_on_the_emails_page(signed_in):
                     ).status_code == 303
     assert sam.post("/staff/emails/status_adjusted", data={}).status_code == 303  # turned off
     assert sam.post("/staff/emails/status_adjusted/reset").status_code == 303
-    changes = _changes_section(sam.get("/staff/emails/status_adjusted/edit"))
+    changes = changes_section(sam.get("/staff/emails/status_adjusted/edit"))
     assert "changed Text: the school's own → Cubby's" in changes and "changed Sent: Yes → No" in changes
     assert "Subject: — → Order {{ order_number }} moved" in changes
 
@@ -113,5 +124,5 @@ def test_a_class_moved_or_cancelled_shows_on_its_course_page(signed_in):
     assert sam.post(f"/staff/meetings/{first.id}/move", data={"day": day.isoformat(), "starts": "17:30",
                                                                "ends": "18:30"}).status_code == 303
     assert sam.post(f"/staff/meetings/{second.id}/cancel", data={"confirm": "yes"}).status_code == 303
-    changes = _changes_section(sam.get(f"/staff/courses/{ballet.id}"))
+    changes = changes_section(sam.get(f"/staff/courses/{ballet.id}"))
     assert "5:30 PM" in changes and "→ cancelled" in changes and changes.count("Sam Ortiz changed") == 2

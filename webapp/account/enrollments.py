@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
+from ..audit import place_in, record_enrollment
 from ..billing.ledger import lock_households, order_balances
 from ..database import locked, write_transaction
 from ..models import Company, Course, Enrollment, LedgerEntry, Location, Meeting, Order, OrderLine, User, WaitlistOffer
@@ -196,9 +197,9 @@ def dropped_message(student, terms):
     return f"{student.first_name} is dropped from {terms.course.name}{voided}{penalty}."
 
 
-def drop_enrollment(user, student, enrollment_id, now):
+def drop_enrollment(user, student, enrollment_id, now, by_staff=False):
     """Drop Enrollment: Dropped, its unpaid part voided and the withdraw penalty charged under the household lock,
-    in one transaction; then the seat is offered to the waitlist."""
+    in one transaction (`by_staff`: on the Changes lists too); then the seat is offered to the waitlist."""
     with write_transaction():
         enrollment = held_enrollment(student, enrollment_id)
         terms = drop_terms(student, enrollment, now)
@@ -213,5 +214,18 @@ def drop_enrollment(user, student, enrollment_id, now):
             LedgerEntry.create(account=student.billing_account_id, student=student.id,
                                location=terms.course.location_id, kind=LedgerEntry.CHARGE,
                                amount_cents=terms.penalty_cents, memo="Withdraw penalty", created_by=user)
+        if by_staff:
+            _audit_drop(user, student, terms)
     offer_free_seats(terms.course.id)
     return terms
+
+
+def _audit_drop(staff, student, terms):
+    """Inside the drop's transaction: the place dropped on the course's page, and with the money on the household's."""
+    money = {}
+    if terms.voided_cents:
+        money[f"order #{terms.order.number} voided_cents"] = [None, terms.voided_cents]
+    if terms.penalty_cents:
+        money["withdraw penalty_cents"] = [None, terms.penalty_cents]
+    record_enrollment(student, [terms.course.id], "dropped", {place_in(student, terms.course): [
+        Enrollment.LABELS[Enrollment.REGISTERED], Enrollment.LABELS[Enrollment.DROPPED]]}, money, by=staff)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
+from ..audit import record_enrollment
 from ..billing.charges import ChargeRefused, check_max_unpaid_balance, next_order_number
 from ..database import write_transaction
 from ..models import Company, Course, Enrollment, LedgerEntry, Location, Meeting, Order, OrderLine
@@ -50,9 +51,10 @@ def transfer_terms(student, enrollment, now):
     return TransferTerms(enrollment, course, price, targets)
 
 
-def transfer_enrollment(user, student, enrollment_id, course_id, now):
+def transfer_enrollment(user, student, enrollment_id, course_id, now, by_staff=False):
     """Transfer Enrollment: the old place Dropped, a seat claimed in the new course (Registered), and the price
-    difference charged or credited, in one transaction under the household lock; then the old seat is offered on."""
+    difference charged or credited, in one transaction under the household lock (`by_staff`: on the Changes lists
+    too); then the old seat is offered on."""
     with write_transaction():
         enrollment = held_enrollment(student, enrollment_id)
         terms = transfer_terms(student, enrollment, now)
@@ -64,7 +66,10 @@ def transfer_enrollment(user, student, enrollment_id, course_id, now):
             enroll(target, student, Enrollment.REGISTERED)  # locks the course and claims its seat, or refuses
         except (StatusRefused, RegistrationRefused) as refused:
             raise EnrollmentRefused(str(refused).replace("nothing was charged", "nothing was changed")) from None
-        _post_difference(user, student, terms.course, target)
+        moved = _post_difference(user, student, terms.course, target)
+        if by_staff:
+            record_enrollment(student, [terms.course.id, target.id], "transferred",
+                              {student.first_name: [terms.course.name, target.name]}, moved, by=user)
     offer_free_seats(terms.course.id)
     return terms.course, target
 
@@ -78,7 +83,8 @@ def moved_message(student, old, new):
 
 
 def _post_difference(user, student, old, new):
-    """Inside the transfer's transaction: a dearer course is charged on a new order, a cheaper one credited."""
+    """Inside the transfer's transaction: a dearer course is charged on a new order, a cheaper one credited; what
+    moved as the household's Changes list shows it."""
     difference, account = new.difference_cents, student.billing_account_id
     memo = f"Transfer from {old.name} to {new.name}"
     tags = dict(account=account, student=student.id, location=new.location_id, created_by=user, memo=memo)
@@ -92,5 +98,8 @@ def _post_difference(user, student, old, new):
         # no course on the line: the new enrollment is priced at its course, not at this difference
         OrderLine.create(order=order, description=memo, amount_cents=difference, student=student.id)
         LedgerEntry.create(kind=LedgerEntry.CHARGE, amount_cents=difference, order=order, **tags)
-    elif difference < 0:  # on no order: the household's credit, applied to what it owes next (Apply Credit)
+        return {f"order #{order.number} charged_cents": [None, difference]}
+    if difference < 0:  # on no order: the household's credit, applied to what it owes next (Apply Credit)
         LedgerEntry.create(kind=LedgerEntry.CREDIT, amount_cents=difference, **tags)
+        return {"credited_cents": [None, -difference]}
+    return {}

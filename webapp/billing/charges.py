@@ -1,6 +1,7 @@
 """Staff-side money: orders put on account, offline payments, and the Max Unpaid Balance check."""
 import uuid
 
+from ..audit import record_billing, with_notes
 from ..database import is_sqlite, write_transaction
 from ..extensions import db
 from ..models import Allocation, Company, Guardian, LedgerEntry, LineCategory, Order, OrderLine, Payment, User, utcnow
@@ -60,8 +61,20 @@ def create_order(company, staff, account, lines, on_account=True, payable_online
                  category=None):
     """A box-office order with its charges; lines are [(description, cents, student or None[, category id])]."""
     with write_transaction():
-        return post_order(company, staff, account, lines, on_account, payable_online, external_note,
-                          category=category)
+        order = post_order(company, staff, account, lines, on_account, payable_online, external_note,
+                           category=category)
+        bought = "; ".join(description for description, *_ in lines)
+        record_billing([account.id], {**order_made(order, sum(cents for _, cents, *_ in lines)), "for": [None, bought]},
+                       "created", by=staff)
+        return order
+
+
+def order_made(order, cents):
+    """An order staff made, as the household's Changes list keeps it: the amount in cents (the page formats it)
+    under the order's terms ("Order #1008, on account, may pay online: $160.00")."""
+    terms = ("on account" + (", may pay online" if order.payable_online else "")) if order.on_account else \
+        "to pay at the front desk"
+    return {f"order #{order.number}, {terms}_cents": [None, cents]}
 
 
 def post_order(company, staff, account, lines, on_account=True, payable_online=False, external_note="", course=None,
@@ -94,6 +107,11 @@ def record_offline_payment(staff, order, payer_account, amount, method, note="")
     """Cash, a check, a transfer or a purchase order from any household (grandparents paying a trip), with a receipt."""
     with write_transaction():
         payment, ids = post_offline_payment(staff, order, payer_account, amount, method, note)
+        owed = order_balances([order.id])[order.id]
+        paid = f"{Payment.OFFLINE_LABELS[method].lower()} from {payer_account.name}_cents"
+        record_billing([order.account_id, payer_account.id],
+                       with_notes({f"order #{order.number} balance_cents": [owed + amount, owed],
+                                   paid: [None, amount]}, note=note), "took a payment", by=staff)
     deliver(ids)
     return payment
 
@@ -136,6 +154,8 @@ def void_balance(staff, order, cents, reason=""):
         entry = LedgerEntry.create(account=order.account_id, kind=LedgerEntry.VOID, amount_cents=-cents, order=order,
                                    student=student_id, location=location_id, created_by=staff,
                                    memo=f"Voided: {reason}" if reason else f"Order #{order.number}: voided")
+        owed = {f"order #{order.number} balance_cents": [balance, balance - cents]}
+        record_billing([order.account_id], with_notes(owed, reason=reason), "voided", by=staff)
         ids = _queue_void_notice(order, entry, balance - cents, reason)
     deliver(ids)
     return entry

@@ -12,6 +12,7 @@ import uuid
 
 from peewee import IntegrityError, fn
 
+from ..audit import record_billing, with_notes
 from ..database import write_transaction
 from ..gateway import Declined, GatewayError, provider_named
 from ..models import Allocation, CardRefund, LedgerEntry, Order, Payment, utcnow
@@ -75,6 +76,7 @@ def refund_offline(staff, payment, cents, reason=""):
     with write_transaction():
         refund = _store_refund(staff, payment, cents, reason, to_card=False)
         ids = _post(refund)
+        _audit(refund)
     deliver(ids)
     return refund
 
@@ -125,7 +127,9 @@ def record_refund(refund, reference):
             (CardRefund.id == refund.id) & (CardRefund.state == CardRefund.REQUESTED)).execute()
         if not done:
             return False
-        ids = _post(CardRefund.get_by_id(refund.id))
+        posted = CardRefund.get_by_id(refund.id)
+        ids = _post(posted)
+        _audit(posted)
     deliver(ids)
     return True
 
@@ -156,6 +160,20 @@ def learned_refund(payment, reference, cents, key=None):
         return None
     deliver(ids)
     return "recorded"
+
+
+def _audit(refund):
+    """Inside the transaction that posts it: a refund staff gave, on the Changes list of the payer's household and of
+    each household whose order it paid (one made in the provider's dashboard is only on the ledger)."""
+    payment = refund.payment
+    if refund.requested_by_id is None:
+        return
+    how = f"refunded to {payment.card_brand} ending {payment.card_last4}" if payment.method == Payment.CARD \
+        else "handed back"
+    record_billing([payment.payer_account_id, *_households(payment)],
+                   with_notes({f"{payment.method_label.lower()} payment {how}_cents": [None, refund.amount_cents]},
+                              reason=refund.reason),
+                   "refunded", by=refund.requested_by_id)
 
 
 def _post(refund):

@@ -1,4 +1,5 @@
 """Pending Payment: the order and enrollment status rules, staff adjustments with their audit, no-show fees."""
+from ..audit import audit, before_change, record_billing, with_notes
 from ..database import locked, write_transaction
 from ..models import (
     Account, AbsenceReason, Attendance, Enrollment, Guardian, LedgerEntry, Order, OrderLine, OrderStatusChange, Payment,
@@ -137,6 +138,8 @@ def adjust_order_status(staff, order, to_state, penalty_cents=0, received=None):
         else:
             note, ids = _release_seat(staff, current, to_state, penalty_cents), []
         ids += record_change(current, current.state, to_state, staff, note)
+        status = {f"order #{current.number} status": [label(current.state), label(to_state)]}
+        record_billing([current.account_id], with_notes(status, note=note), "adjusted", by=staff)
     deliver(ids)
     return Order.get_by_id(order.id)
 
@@ -202,6 +205,13 @@ def charge_no_show_fees(company, meeting, instructor):
 
 
 def set_subject_to_pending_payment(model, object_id, subject):
-    """Staff: turn Pending Payment on or off for one division or household; False when there is none."""
+    """Staff: turn Pending Payment on or off for one division or household (on its Changes list); False when there
+    is none."""
     with write_transaction():
-        return bool(model.update(subject_to_pending_payment=subject).where(model.id == object_id).execute())
+        row = model.get_or_none(model.id == object_id)
+        if row is None:
+            return False
+        before = before_change(row, ["subject_to_pending_payment"])
+        model.update(subject_to_pending_payment=subject).where(model.id == object_id).execute()
+        audit(row, before, {"subject_to_pending_payment": subject})
+        return True

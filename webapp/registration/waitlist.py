@@ -6,12 +6,13 @@ not offered again by the queue; staff can still register them.
 """
 import datetime
 
+from ..audit import place_in, record_enrollment
 from ..database import locked, write_transaction
 from ..emails.links import site_url
 from ..models import Company, Course, Enrollment, OutboxMessage, ReminderSetting, Student, WaitlistOffer, utcnow
 from ..outbox import deliver, queue_mail
 from ..reminders import setting, student_recipients
-from ..templating import current_company, local_time
+from ..templating import clock, current_company, day, local_time
 from .services import RegistrationRefused, seats_taken
 
 
@@ -42,6 +43,10 @@ def _offer(course, enrollment, offered_by):
     company = Company.current()
     expires = utcnow() + datetime.timedelta(hours=company.waitlist_hold_hours)
     WaitlistOffer.create(enrollment=enrollment, expires_at=expires, offered_by=offered_by)
+    if offered_by is not None:  # staff offered it from the course's page (the queue offers on its own too)
+        until = local_time(expires)
+        record_enrollment(enrollment.student, [course.id], "offered a seat", {place_in(enrollment.student, course): [
+            Enrollment.LABELS[Enrollment.WAITLISTED], f"Seat held until {day(until)} {clock(until)}"]}, by=offered_by)
     if not setting(ReminderSetting.WAITLIST_OFFERED)[0]:
         return []
     student = enrollment.student

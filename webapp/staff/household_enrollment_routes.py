@@ -70,7 +70,7 @@ def waitlist(account_id):
     if student is None:
         return _household(account, 422, enroll_form=form)
     try:
-        waitlist_student(student, course)
+        waitlist_student(current_user, student, course)
     except RegistrationRefused as refused:
         form.course.errors.append(str(refused))
         return _household(account, 422, enroll_form=form)
@@ -114,7 +114,7 @@ def drop(account_id, enrollment_id):
     """Drop the enrollment as Drop Enrollment does (even while families may not drop); the seat goes to the waitlist."""
     account, student, enrollment = _household_enrollment(account_id, enrollment_id)
     try:
-        terms = drop_enrollment(current_user, student, enrollment.id, local_now())
+        terms = drop_enrollment(current_user, student, enrollment.id, local_now(), by_staff=True)
     except EnrollmentRefused as refused:
         return _change_page(account, student, enrollment, 409, error=str(refused))
     flash(dropped_message(student, terms), "success")
@@ -130,7 +130,7 @@ def transfer(account_id, enrollment_id):
     if not chosen.isdigit():
         return _change_page(account, student, enrollment, 422, field_error="Choose the course to transfer to.")
     try:
-        old, new = transfer_enrollment(current_user, student, enrollment.id, int(chosen), local_now())
+        old, new = transfer_enrollment(current_user, student, enrollment.id, int(chosen), local_now(), by_staff=True)
     except EnrollmentRefused as refused:
         return _change_page(account, student, enrollment, 409, error=str(refused))
     flash(moved_message(student, old, new), "success")

@@ -167,7 +167,8 @@ def household(account_id):
 
 def _household(account, status=200, form=None, failed_key=None, void_form=None, failed_order=None, enroll_form=None,
                full_course=None, guardian_form=None):
-    page = household_page(account, may_bill(current_user), current_company(), _page_number())
+    billing = may_bill(current_user)
+    page = household_page(account, billing, current_company(), _page_number())
     if enroll_form is None and page.ledger is not None:  # only staff who may bill enroll
         enroll_form = EnrollForm(formdata=None)
         enroll_form.set_choices([s for s in page.students if s.billing_account_id == account.id],
@@ -175,7 +176,7 @@ def _household(account, status=200, form=None, failed_key=None, void_form=None, 
     return render("staff/household.html", "content", status=status, household=page,
                   form=form or CardRefundForm(formdata=None), failed_key=failed_key,
                   void_form=void_form or VoidForm(formdata=None), failed_order=failed_order,
-                  enroll_form=enroll_form, full_course=full_course, changes=changes_to(account),
+                  enroll_form=enroll_form, full_course=full_course, changes=changes_to(account, with_billing=billing),
                   guardian_form=guardian_form or StaffGuardianForm(formdata=None, prefix="guardian"))
 
 
