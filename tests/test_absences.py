@@ -92,6 +92,17 @@ def test_reporting_in_place_shows_the_reason_and_the_history(dana, ballet):
     assert record.set_by_role == Attendance.BY_PATRON and record.set_by.email == "parent@example.com"
 
 
+def test_a_flip_in_place_reads_the_history_once_and_no_reasons(dana, ballet, query_count):
+    """Issue 12: the Absent? flip is a hot fragment; the cell's counts are read after the change only."""
+    amy = student("Amy")
+    reported, reporting = query_count(dana.post, cell_url(ballet, amy), data={"reason": reason("Sick").id},
+                                      headers=HTMX)
+    cleared, clearing = query_count(dana.post, cell_url(ballet, amy, "/clear"), headers=HTMX)
+    assert "Absent: Sick" in reported.get_data(as_text=True)
+    assert 'aria-label="Report Amy absent on ' in cleared.get_data(as_text=True)
+    assert reporting <= 9 and clearing <= 8, (reporting, clearing)
+
+
 def test_reporting_without_javascript_returns_to_the_schedule(dana, ballet):
     amy = student("Amy")
     response = dana.post(cell_url(ballet, amy), data={"reason": reason("Vacation").id})

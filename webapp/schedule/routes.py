@@ -62,7 +62,7 @@ def _cell_or_404(meeting_id, student_id):
 
 def _cell_response(cell, picking=False, status=200, error=None, changed=False):
     return render("schedule/absence.html", "cell", status=status, cell=cell, picking=picking,
-                  reasons=patron_reasons(), error=error, focus=bool(htmx), changed=changed and bool(htmx))
+                  reasons=patron_reasons() if picking else [], error=error, focus=bool(htmx), changed=changed and bool(htmx))
 
 
 def _back_to_schedule(cell):

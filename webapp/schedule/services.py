@@ -63,8 +63,16 @@ class AbsentCell:
     meeting: Meeting
     student: Student
     record: Attendance | None
-    history: dict
     now: datetime.datetime
+    known_history: dict | None = None  # a schedule page reads every cell's at once; one cell reads its own when shown
+
+    @property
+    def history(self):
+        """The student's absent and present counts in the course this term."""
+        if self.known_history is None:
+            pair = (self.student.id, self.meeting.course_id)
+            self.known_history = history_for({pair})[pair]
+        return self.known_history
 
     @property
     def id(self):
@@ -90,14 +98,13 @@ def absent_cells(meetings, now):
     """{(meeting id, student id): AbsentCell} for meetings from upcoming_meetings(), in one more query."""
     pairs = [(m, m.course.enrollment.student) for m in meetings]
     history = history_for({(s.id, m.course_id) for m, s in pairs})
-    return {(m.id, s.id): AbsentCell(m, s, m.record, history[(s.id, m.course_id)], now) for m, s in pairs}
+    return {(m.id, s.id): AbsentCell(m, s, m.record, now, history[(s.id, m.course_id)]) for m, s in pairs}
 
 
 def absent_cell(meeting, student, now, record_read=False):
     """The Absent? cell of one student at one meeting (its record read again, unless the meeting came with it)."""
     record = meeting.record if record_read else records_for({meeting.id}, {student.id}).get((meeting.id, student.id))
-    history = history_for({(student.id, meeting.course_id)})[(student.id, meeting.course_id)]
-    return AbsentCell(meeting, student, record, history, now)
+    return AbsentCell(meeting, student, record, now)
 
 
 @prepared
