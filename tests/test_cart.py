@@ -42,8 +42,17 @@ def test_adding_with_htmx_shows_the_cart_in_place_and_updates_the_count(dana):
 
 def test_an_order_is_in_a_cart_at_most_once(dana):
     dana.post("/billing/cart/orders/1001")
-    dana.post("/billing/cart/orders/1001")
+    again = dana.post("/billing/cart/orders/1001", headers=HTMX).get_data(as_text=True)
     assert CartItem.select().count() == 1
+    assert "Cart (1)" in again  # the count the answer shows is kept in step, not read again
+
+
+def test_add_and_remove_in_place_stay_within_their_statements(dana, query_count):
+    """Issue 12: the order's cart facts are one read, and the count is kept in step rather than read again."""
+    added, adding = query_count(dana.post, "/billing/cart/orders/1002", headers=HTMX)
+    removed, removing = query_count(dana.post, "/billing/cart/orders/1002/remove", headers=HTMX)
+    assert "Cart (1)" in added.get_data(as_text=True) and "Cart (0)" in removed.get_data(as_text=True)
+    assert adding <= 9 and removing <= 7, (adding, removing)
 
 
 def test_the_cart_survives_signing_out_and_another_device(app, dana):

@@ -123,9 +123,13 @@ def remember_family(user, memberships, cart_count):
         g.setdefault("families", {})[user.id] = Family(memberships, cart_count or 0)
 
 
-def cart_changed():
-    """The cart changed in this request: the page drawn next reads the family (and its cart count) again."""
-    g.pop("families", None)
+def cart_changed(by=None):
+    """The cart changed in this request by `by` items, its count kept in step; else the page drawn next reads the
+    family (and its cart count) again."""
+    if by is None:
+        g.pop("families", None)
+    else:
+        family().cart_count += by
 
 
 def student_or_404(user, student_id):

@@ -3,13 +3,13 @@ from dataclasses import dataclass, field
 
 from flask import abort, g
 from flask_login import current_user
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from ..database import write_transaction
 from ..prepared import prepared
 from ..models import CartItem, Order, OrderLine, RegistrationItem, Student
 from ..registration.services import registrations_in_cart
-from .ledger import balance_column, order_balances, payable_online_clause
+from .ledger import balance_column, payable_online_clause
 
 
 class CartRefused(Exception):
@@ -57,17 +57,26 @@ def payable_order_or_404(family, number):
     return order
 
 
+@prepared
+def _cart_facts(order_id, user_id):
+    in_cart = fn.EXISTS(CartItem.select(CartItem.id).where((CartItem.order == Order.id) & (CartItem.user == user_id)))
+    payable = Case(None, [(payable_online_clause(), 1)], 0)
+    return Order.select(in_cart, payable, balance_column()).where(Order.id == order_id).tuples()
+
+
 def add_to_cart(user, order):
-    """Put the order's balance in the user's cart (once); refuse orders not payable online or paid off."""
-    if order.id in cart_order_ids(user):
-        return  # already there: the cart shows its current balance, or that it was paid meanwhile
-    if not Order.select().where((Order.id == order.id) & payable_online_clause()).exists():
+    """Put the order's balance in the user's cart (once); refuse orders not payable online or paid off. How many
+    items it added (0 or 1)."""
+    in_cart, payable, balance = _cart_facts(order.id, user.id)[0]
+    if in_cart:
+        return 0  # already there: the cart shows its current balance, or that it was paid meanwhile
+    if not payable:
         raise CartRefused(f"Order #{order.number} cannot be paid online. Please contact the office.")
-    balance = order_balances([order.id])[order.id]
     if balance <= 0:
         raise CartRefused(f"Order #{order.number} is already paid.")
     with write_transaction():
-        CartItem.insert(user=user, order=order, balance_when_added=balance).on_conflict_ignore().execute()
+        return CartItem.insert(user=user, order=order, balance_when_added=int(balance)).on_conflict_ignore(
+            ).as_rowcount().execute()
 
 
 def remove_from_cart(user, order):
@@ -76,6 +85,7 @@ def remove_from_cart(user, order):
         removed = CartItem.delete().where((CartItem.user == user) & (CartItem.order == order)).execute()
     if not removed:
         raise CartRefused(f"Order #{order.number} is no longer in your cart.")
+    return removed
 
 
 def paying_households(user):

@@ -92,9 +92,9 @@ def add(number):
     """Add Order #N to Cart; the next page shown is the cart containing it."""
     _require_payer()
     order = payable_order_or_404(family(), number)
-    status = 200
+    status, added = 200, 0
     try:
-        add_to_cart(current_user, order)
+        added = add_to_cart(current_user, order)
         flash(f"Order #{order.number} is in your cart.", "success")
     except CartRefused as refused:
         flash(str(refused), "error")
@@ -102,7 +102,7 @@ def add(number):
     if not htmx:
         return redirect(url_for("billing.cart") if status == 200 else url_for("billing.pay_balance"), 303)
     # The cart replaces the page's main content in place, and the address follows.
-    cart_changed()
+    cart_changed(added)
     response = cart_page(status=status)
     response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "HX-Push-Url": url_for("billing.cart")})
     return response
@@ -114,12 +114,13 @@ def remove(number):
     """Take an order out of the cart."""
     _require_payer()
     order = payable_order_or_404(family(), number)
+    removed = 0
     try:
-        remove_from_cart(current_user, order)
+        removed = remove_from_cart(current_user, order)
         flash(f"Order #{order.number} is out of your cart.", "success")
     except CartRefused as refused:
         flash(str(refused), "error")
-    cart_changed()
+    cart_changed(-removed)
     return cart_page() if htmx else redirect(url_for("billing.cart"), 303)
 
 
