@@ -5,35 +5,35 @@ import datetime
 import pytest
 
 from conftest import page_text, school_today
+from webapp.staff.preferences import GROUPS
 from webapp.models import AbsenceReason, Attendance, Company, Course, Enrollment, MakeupToken, Meeting, Payment, Student
 
 HX = {"HX-Request": "true"}
+PREFERENCES = [name for _, names in GROUPS for name in names]
 
 
 def _form():
-    """The preferences as the page shows them, ready to post back (unticked boxes are left out, as a browser does)."""
+    """Every preference on the page as it is saved now, ready to post back (unticked boxes left out, as a browser
+    does): a test then changes only what it names."""
     company = Company.get()
-    values = {"name": company.name, "currency": company.currency, "locale": company.locale,
-              "timezone": company.timezone, "payment_gateway": company.payment_gateway,
-              "balance_mode": company.balance_mode, "no_show_fee_cents": f"{company.no_show_fee_cents / 100:.2f}",
-              "max_unpaid_balance_cents": "" if company.max_unpaid_balance_cents is None
-              else f"{company.max_unpaid_balance_cents / 100:.2f}",
-              "waitlist_hold_hours": str(company.waitlist_hold_hours), "tax_id": company.tax_id,
-              "withdraw_penalty_cents": f"{company.withdraw_penalty_cents / 100:.2f}",
-              "makeup_token_days": str(company.makeup_token_days),
-              "min_partial_payment_cents": "" if company.min_partial_payment_cents is None
-              else f"{company.min_partial_payment_cents / 100:.2f}"}
-    for switch in ("pay_balances_online", "send_bill", "partial_payment", "future_absences", "makeup_tokens",
-                   "guardian_punch_redeem", "full_ledger_history", "statement_for_location", "ledger_for_location",
-                   "allow_drop", "allow_transfer"):
-        if getattr(company, switch):
-            values[switch] = "y"
+    values = {}
+    for name in PREFERENCES:
+        saved = getattr(company, name)
+        if isinstance(saved, bool):
+            if saved:
+                values[name] = "y"
+        elif name.endswith("_cents"):
+            values[name] = "" if saved is None else f"{saved / 100:.2f}"
+        else:
+            values[name] = str(saved)
     return values
 
 
 def _set(sam, **changes):
+    """Sam posts the preferences form with only `changes` differing (True ticks a box, False unticks it)."""
     values = _form()
     for name, value in changes.items():
+        assert name in PREFERENCES, f"{name} is not on the preferences form"
         if value is False:
             values.pop(name, None)
         else:
@@ -41,6 +41,19 @@ def _set(sam, **changes):
     response = sam.post("/staff/preferences", data=values)
     assert response.status_code == 303, page_text(response)
     return response
+
+
+@pytest.mark.parametrize("flipped", [False, True], ids=["as in the demo", "every switch the other way"])
+def test_the_form_posted_back_changes_only_the_switch_a_test_names(signed_in, flipped):
+    if flipped:
+        company = Company.get()
+        Company.update(**{name: not getattr(company, name) for name in PREFERENCES
+                          if isinstance(getattr(company, name), bool)}).execute()
+    sam, before = signed_in("staff@example.com"), Company.get().__data__
+    _set(sam)
+    assert Company.get().__data__ == before
+    _set(sam, allow_drop=not before["allow_drop"])
+    assert Company.get().__data__ == {**before, "allow_drop": not before["allow_drop"]}
 
 
 def test_the_page_groups_the_preferences_as_the_vendor_pages_do(signed_in):
