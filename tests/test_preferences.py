@@ -5,8 +5,10 @@ import datetime
 import pytest
 
 from conftest import page_text, school_today
+from webapp.models import (
+    AbsenceReason, Attendance, Company, Course, Enrollment, MakeupToken, Meeting, Payment, PaymentMethod, Student, User,
+)
 from webapp.staff.preferences import GROUPS
-from webapp.models import AbsenceReason, Attendance, Company, Course, Enrollment, MakeupToken, Meeting, Payment, Student
 
 HX = {"HX-Request": "true"}
 PREFERENCES = [name for _, names in GROUPS for name in names]
@@ -69,25 +71,58 @@ def test_the_page_groups_the_preferences_as_the_vendor_pages_do(signed_in):
     assert "· Riverside Arts</title>" in signed_in("parent@example.com").get("/home").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("switch, persona, url, text", [
-    ("pay_balances_online", "parent@example.com", "/home", "Pay an Order Balance"),
-    ("send_bill", "parent@example.com", "/billing/cart", "Purchase order number"),
-    ("future_absences", "parent@example.com", "/schedule/", "Future absences"),
-    ("allow_drop", "parent@example.com", "/account/students/{ben}/enrollments", "Drop Enrollment"),
-    ("allow_transfer", "parent@example.com", "/account/students/{ben}/enrollments", "Transfer Enrollment"),
-])
-def test_each_switch_shows_on_the_familys_next_page_off_and_on(signed_in, switch, persona, url, text):
-    sam, family = signed_in("staff@example.com"), signed_in(persona)
+def _register_ben_for_ballet(family):
+    """A registration in the cart, for Send Bill to bill."""
     family.post(f"/register/courses/{Course.get(Course.name == 'Ballet I').id}/add",
-                data={"student": Student.get(Student.first_name == "Ben").id})  # a registration for Send Bill
-    url = url.format(ben=Student.get(Student.first_name == "Ben").id)
-    Company.update(**{switch: True}).execute()  # the demo starts with transfers off
-    assert text in page_text(family.get(url))
-    _set(sam, **{switch: False})
-    assert getattr(Company.get(), switch) is False
-    assert text not in page_text(family.get(url))
-    _set(sam, **{switch: True})
-    assert text in page_text(family.get(url))
+                data={"student": Student.get(Student.first_name == "Ben").id})
+
+
+def _save_a_card(family):
+    """Dana has a card on file, for the Delete button to show on."""
+    PaymentMethod.create(user=User.get(User.email == "parent@example.com"), gateway="sandbox", token="tok_saved",
+                         brand="Visa", last4="4242", exp_month=12, exp_year=2030)
+
+
+def _tokens_off(family):
+    """Requesting a makeup is offered only while makeup tokens are off."""
+    Company.update(makeup_tokens=False).execute()
+
+
+# (switch, family page, text a user notices, shown while the switch is on, what the page needs first)
+SWITCHES = [
+    ("pay_balances_online", "/home", "Pay an Order Balance", True, None),
+    ("send_bill", "/billing/cart", "Purchase order number", True, _register_ben_for_ballet),
+    ("future_absences", "/schedule/", "Future absences", True, None),
+    ("allow_drop", "/account/students/{ben}/enrollments", "Drop Enrollment", True, None),
+    ("allow_transfer", "/account/students/{ben}/enrollments", "Transfer Enrollment", True, None),
+    ("cancel_waitlist", "/account/students/{ben}/enrollments?waitlist=1", "Cancel Waitlist", True, None),
+    ("full_ledger_history", "/account/history", "Show these days", True, None),
+    ("statement_for_location", "/account/history", "Generate Statement for This Location", True, None),
+    ("ledger_for_location", "/account/history", "Generate Ledger for This Location", True, None),
+    ("echecks", "/account/payments", "Bank Account", True, None),
+    ("require_recurring_authorization", "/account/payments", "Delete", False, _save_a_card),
+    ("guardian_punch_redeem", "/packages/students/{amy}", "Redeem a punch", True, None),
+    ("makeup_tokens", "/account/students/{amy}/makeups", "Current Location Tokens", True, None),
+    ("makeup_requests", "/account/students/{amy}/makeups", "Request a Makeup", True, _tokens_off),
+    ("show_attendance", "/account/students/{amy}", "Attendance", True, None),
+    ("show_passes", "/account/students/{amy}", "Passes", True, None),
+    ("student_qr_codes", "/account/students/{amy}", "QR Codes", True, None),
+]
+
+
+@pytest.mark.parametrize("turn_on", [True, False], ids=["on", "off"])
+@pytest.mark.parametrize("switch, url, text, shown_when_on, given", SWITCHES, ids=[s[0] for s in SWITCHES])
+def test_each_switch_shows_on_the_familys_next_page(signed_in, switch, url, text, shown_when_on, given, turn_on):
+    """Sam ticks or unticks the box on the preferences form; Dana's next page gains or loses what it offers."""
+    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
+    if given:
+        given(dana)
+    url = url.format(ben=Student.get(Student.first_name == "Ben").id, amy=Student.get(Student.first_name == "Amy").id)
+    Company.update(**{switch: not turn_on}).execute()  # start from the other side, whatever the demo has
+    assert (text in page_text(dana.get(url))) == (shown_when_on != turn_on)
+    _set(sam, **{switch: turn_on})
+    assert getattr(Company.get(), switch) is turn_on
+    assert (text in page_text(dana.get(url))) == (shown_when_on == turn_on)
 
 
 def test_partial_payments_let_the_family_choose_the_amount_only_when_on(signed_in):
@@ -173,16 +208,6 @@ def test_only_staff_see_or_change_the_preferences(signed_in, email):
     assert client.get("/staff/preferences").status_code == 403
     assert client.post("/staff/preferences", data={"name": "Taken over"}).status_code == 403
     assert Company.get().name == "Riverside Arts Academy"
-
-
-def test_guardians_redeem_punches_only_while_the_switch_is_on(signed_in):
-    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
-    amy = Student.get(Student.first_name == "Amy")
-    assert "Redeem a punch" not in page_text(dana.get(f"/packages/students/{amy.id}"))
-    _set(sam, guardian_punch_redeem=True)
-    assert "Redeem a punch" in page_text(dana.get(f"/packages/students/{amy.id}"))
-    _set(sam, guardian_punch_redeem=False)
-    assert "Redeem a punch" not in page_text(dana.get(f"/packages/students/{amy.id}"))
 
 
 def test_max_unpaid_balance_and_balance_mode_decide_whether_a_new_charge_is_taken(signed_in):
