@@ -6,7 +6,7 @@ import pytest
 
 from conftest import page_text, school_today
 from webapp.models import (
-    AbsenceReason, Attendance, Company, Course, Enrollment, MakeupToken, Meeting, Payment, PaymentMethod, Student, User,
+    AbsenceReason, Attendance, Company, Course, MakeupToken, Meeting, Payment, PaymentMethod, Student, User,
 )
 from webapp.staff.preferences import GROUPS
 
@@ -223,17 +223,6 @@ def test_max_unpaid_balance_and_balance_mode_decide_whether_a_new_charge_is_take
     _set(sam, max_unpaid_balance_cents="")
     assert Company.get().max_unpaid_balance_cents is None
     assert sam.post("/staff/billing/orders/new", data=new_order_form()).status_code == 303
-
-
-def test_the_withdraw_penalty_is_saved_and_charged_on_a_drop(signed_in):
-    sam = signed_in("staff@example.com")
-    assert "Families may drop an enrollment" in page_text(sam.get("/staff/preferences"))
-    _set(sam, withdraw_penalty_cents="12.50")
-    assert Company.get().withdraw_penalty_cents == 1250
-    ben = Student.get(Student.first_name == "Ben")
-    pottery = Enrollment.get((Enrollment.student == ben) & (Enrollment.course == Course.get(name="Pottery for Kids")))
-    text = page_text(signed_in("parent@example.com").get(f"/account/students/{ben.id}/enrollments/{pottery.id}/drop"))
-    assert "Withdraw penalty $12.50" in text
 
 
 def test_the_days_a_makeup_token_lasts_set_the_next_tokens_expiry_and_leave_earned_ones_alone(signed_in):
