@@ -1,7 +1,9 @@
 """The preferences that hold a value (balance mode, limits, fees, days, the time zone, the ledger's window): Sam
 changes one on the preferences form and the family's next page shows the difference, one way and back."""
 import datetime
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 import pytest
 
 from conftest import page_text, school_today
@@ -105,3 +107,29 @@ def test_full_ledger_history_lets_dana_see_past_the_last_30_days(signed_in, full
     assert ("Art supplies" in page_text(dana.get(history))) == (not full)  # #1004, charged 45 days ago
     _set(sam, full_ledger_history=full)
     assert ("Art supplies" in page_text(dana.get(history))) == full
+
+
+@pytest.mark.parametrize("tax_id, shown", [("98-7654321", True), ("", False)], ids=["on", "off"])
+def test_the_tax_id_heads_danas_statement_of_amounts_paid(signed_in, tax_id, shown):
+    dana, sam = _dana_and_sam(signed_in)
+    Company.update(tax_id="" if tax_id else "12-3456789").execute()
+    statement = f"/account/history/paid?year={school_today().year}"
+    assert ("Tax id:" in page_text(dana.get(statement))) == (not shown)
+    _set(sam, tax_id=tax_id)
+    assert ("Tax id: 98-7654321" in page_text(dana.get(statement))) == shown
+    assert ("Tax id:" in page_text(dana.get(statement))) == shown
+
+
+@pytest.mark.parametrize("hours", [5, 100])
+def test_the_hours_a_waitlist_seat_is_held_show_as_danas_held_until(signed_in, hours):
+    from test_waitlist_offers import _bens_offer, _free_a_jazz_seat, _offer
+
+    dana, sam = _dana_and_sam(signed_in)
+    _set(sam, waitlist_hold_hours=str(hours))
+    _free_a_jazz_seat()
+    _offer(sam)
+    offer = _bens_offer()
+    assert abs(offer.expires_at - offer.offered_at - datetime.timedelta(hours=hours)) < datetime.timedelta(minutes=1)
+    until = offer.expires_at.replace(tzinfo=datetime.timezone.utc).astimezone(ZoneInfo("America/New_York"))
+    shown = f"held until {format_date(until, 'EEE d MMM', locale='en_US')} {format_time(until, 'h:mm a', locale='en_US')}"
+    assert shown.replace("\u202f", " ") in page_text(dana.get("/register/mine")).replace("\u202f", " ")
