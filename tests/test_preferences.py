@@ -5,35 +5,37 @@ import datetime
 import pytest
 
 from conftest import page_text, school_today
-from webapp.models import AbsenceReason, Attendance, Company, Course, Enrollment, MakeupToken, Meeting, Payment, Student
+from webapp.models import (
+    AbsenceReason, Attendance, Company, Course, MakeupToken, Meeting, Payment, PaymentMethod, Student, User,
+)
+from webapp.staff.preferences import GROUPS
 
 HX = {"HX-Request": "true"}
+PREFERENCES = [name for _, names in GROUPS for name in names]
 
 
 def _form():
-    """The preferences as the page shows them, ready to post back (unticked boxes are left out, as a browser does)."""
+    """Every preference on the page as it is saved now, ready to post back (unticked boxes left out, as a browser
+    does): a test then changes only what it names."""
     company = Company.get()
-    values = {"name": company.name, "currency": company.currency, "locale": company.locale,
-              "timezone": company.timezone, "payment_gateway": company.payment_gateway,
-              "balance_mode": company.balance_mode, "no_show_fee_cents": f"{company.no_show_fee_cents / 100:.2f}",
-              "max_unpaid_balance_cents": "" if company.max_unpaid_balance_cents is None
-              else f"{company.max_unpaid_balance_cents / 100:.2f}",
-              "waitlist_hold_hours": str(company.waitlist_hold_hours), "tax_id": company.tax_id,
-              "withdraw_penalty_cents": f"{company.withdraw_penalty_cents / 100:.2f}",
-              "makeup_token_days": str(company.makeup_token_days),
-              "min_partial_payment_cents": "" if company.min_partial_payment_cents is None
-              else f"{company.min_partial_payment_cents / 100:.2f}"}
-    for switch in ("pay_balances_online", "send_bill", "partial_payment", "future_absences", "makeup_tokens",
-                   "guardian_punch_redeem", "full_ledger_history", "statement_for_location", "ledger_for_location",
-                   "allow_drop", "allow_transfer"):
-        if getattr(company, switch):
-            values[switch] = "y"
+    values = {}
+    for name in PREFERENCES:
+        saved = getattr(company, name)
+        if isinstance(saved, bool):
+            if saved:
+                values[name] = "y"
+        elif name.endswith("_cents"):
+            values[name] = "" if saved is None else f"{saved / 100:.2f}"
+        else:
+            values[name] = str(saved)
     return values
 
 
 def _set(sam, **changes):
+    """Sam posts the preferences form with only `changes` differing (True ticks a box, False unticks it)."""
     values = _form()
     for name, value in changes.items():
+        assert name in PREFERENCES, f"{name} is not on the preferences form"
         if value is False:
             values.pop(name, None)
         else:
@@ -41,6 +43,19 @@ def _set(sam, **changes):
     response = sam.post("/staff/preferences", data=values)
     assert response.status_code == 303, page_text(response)
     return response
+
+
+@pytest.mark.parametrize("flipped", [False, True], ids=["as in the demo", "every switch the other way"])
+def test_the_form_posted_back_changes_only_the_switch_a_test_names(signed_in, flipped):
+    if flipped:
+        company = Company.get()
+        Company.update(**{name: not getattr(company, name) for name in PREFERENCES
+                          if isinstance(getattr(company, name), bool)}).execute()
+    sam, before = signed_in("staff@example.com"), Company.get().__data__
+    _set(sam)
+    assert Company.get().__data__ == before
+    _set(sam, allow_drop=not before["allow_drop"])
+    assert Company.get().__data__ == {**before, "allow_drop": not before["allow_drop"]}
 
 
 def test_the_page_groups_the_preferences_as_the_vendor_pages_do(signed_in):
@@ -56,25 +71,58 @@ def test_the_page_groups_the_preferences_as_the_vendor_pages_do(signed_in):
     assert "· Riverside Arts</title>" in signed_in("parent@example.com").get("/home").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("switch, persona, url, text", [
-    ("pay_balances_online", "parent@example.com", "/home", "Pay an Order Balance"),
-    ("send_bill", "parent@example.com", "/billing/cart", "Purchase order number"),
-    ("future_absences", "parent@example.com", "/schedule/", "Future absences"),
-    ("allow_drop", "parent@example.com", "/account/students/{ben}/enrollments", "Drop Enrollment"),
-    ("allow_transfer", "parent@example.com", "/account/students/{ben}/enrollments", "Transfer Enrollment"),
-])
-def test_each_switch_shows_on_the_familys_next_page_off_and_on(signed_in, switch, persona, url, text):
-    sam, family = signed_in("staff@example.com"), signed_in(persona)
+def _register_ben_for_ballet(family):
+    """A registration in the cart, for Send Bill to bill."""
     family.post(f"/register/courses/{Course.get(Course.name == 'Ballet I').id}/add",
-                data={"student": Student.get(Student.first_name == "Ben").id})  # a registration for Send Bill
-    url = url.format(ben=Student.get(Student.first_name == "Ben").id)
-    Company.update(**{switch: True}).execute()  # the demo starts with transfers off
-    assert text in page_text(family.get(url))
-    _set(sam, **{switch: False})
-    assert getattr(Company.get(), switch) is False
-    assert text not in page_text(family.get(url))
-    _set(sam, **{switch: True})
-    assert text in page_text(family.get(url))
+                data={"student": Student.get(Student.first_name == "Ben").id})
+
+
+def _save_a_card(family):
+    """Dana has a card on file, for the Delete button to show on."""
+    PaymentMethod.create(user=User.get(User.email == "parent@example.com"), gateway="sandbox", token="tok_saved",
+                         brand="Visa", last4="4242", exp_month=12, exp_year=2030)
+
+
+def _tokens_off(family):
+    """Requesting a makeup is offered only while makeup tokens are off."""
+    Company.update(makeup_tokens=False).execute()
+
+
+# (switch, family page, text a user notices, shown while the switch is on, what the page needs first)
+SWITCHES = [
+    ("pay_balances_online", "/home", "Pay an Order Balance", True, None),
+    ("send_bill", "/billing/cart", "Purchase order number", True, _register_ben_for_ballet),
+    ("future_absences", "/schedule/", "Future absences", True, None),
+    ("allow_drop", "/account/students/{ben}/enrollments", "Drop Enrollment", True, None),
+    ("allow_transfer", "/account/students/{ben}/enrollments", "Transfer Enrollment", True, None),
+    ("cancel_waitlist", "/account/students/{ben}/enrollments?waitlist=1", "Cancel Waitlist", True, None),
+    ("full_ledger_history", "/account/history", "Show these days", True, None),
+    ("statement_for_location", "/account/history", "Generate Statement for This Location", True, None),
+    ("ledger_for_location", "/account/history", "Generate Ledger for This Location", True, None),
+    ("echecks", "/account/payments", "Bank Account", True, None),
+    ("require_recurring_authorization", "/account/payments", "Delete", False, _save_a_card),
+    ("guardian_punch_redeem", "/packages/students/{amy}", "Redeem a punch", True, None),
+    ("makeup_tokens", "/account/students/{amy}/makeups", "Current Location Tokens", True, None),
+    ("makeup_requests", "/account/students/{amy}/makeups", "Request a Makeup", True, _tokens_off),
+    ("show_attendance", "/account/students/{amy}", "Attendance", True, None),
+    ("show_passes", "/account/students/{amy}", "Passes", True, None),
+    ("student_qr_codes", "/account/students/{amy}", "QR Codes", True, None),
+]
+
+
+@pytest.mark.parametrize("turn_on", [True, False], ids=["on", "off"])
+@pytest.mark.parametrize("switch, url, text, shown_when_on, given", SWITCHES, ids=[s[0] for s in SWITCHES])
+def test_each_switch_shows_on_the_familys_next_page(signed_in, switch, url, text, shown_when_on, given, turn_on):
+    """Sam ticks or unticks the box on the preferences form; Dana's next page gains or loses what it offers."""
+    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
+    if given:
+        given(dana)
+    url = url.format(ben=Student.get(Student.first_name == "Ben").id, amy=Student.get(Student.first_name == "Amy").id)
+    Company.update(**{switch: not turn_on}).execute()  # start from the other side, whatever the demo has
+    assert (text in page_text(dana.get(url))) == (shown_when_on != turn_on)
+    _set(sam, **{switch: turn_on})
+    assert getattr(Company.get(), switch) is turn_on
+    assert (text in page_text(dana.get(url))) == (shown_when_on == turn_on)
 
 
 def test_partial_payments_let_the_family_choose_the_amount_only_when_on(signed_in):
@@ -88,13 +136,18 @@ def test_partial_payments_let_the_family_choose_the_amount_only_when_on(signed_i
     assert 'name="amount"' not in dana.get("/billing/cart").get_data(as_text=True)
 
 
+NOT_CONFIGURED = "This account is not configured to accept online payments."
+
+
 def test_with_no_gateway_the_family_is_told_to_pay_at_the_front_desk(signed_in):
     sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
     dana.post("/billing/cart/orders/1001")
     _set(sam, payment_gateway="")
     refused = dana.post("/billing/checkout")
     assert refused.status_code in (409, 422, 503) and "front desk" in page_text(refused)
+    assert NOT_CONFIGURED in page_text(dana.get("/account/payments"))
     _set(sam, payment_gateway="sandbox")
+    assert NOT_CONFIGURED not in page_text(dana.get("/account/payments"))
     assert dana.post("/billing/checkout").status_code == 303
 
 
@@ -114,13 +167,22 @@ def test_makeup_tokens_are_earned_only_while_the_switch_is_on(signed_in):
     assert MakeupToken.select().where(MakeupToken.earned_for == later).exists()
 
 
-def test_the_currency_and_the_locale_change_how_money_shows(signed_in):
+MONEY_SHOWN = [("EUR", "fr_FR", "140,00 €"), ("USD", "en_US", "$140.00")]
+
+
+@pytest.mark.parametrize("currency, locale, shown", MONEY_SHOWN, ids=["euros in French", "dollars in English"])
+def test_the_currency_and_the_locale_change_how_money_shows(signed_in, currency, locale, shown):
     sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
-    assert "$140.00" in page_text(dana.get("/billing/pay-balance"))
-    _set(sam, currency="eur", locale="fr_FR")
-    assert Company.get().currency == "EUR"
-    assert "140,00\xa0€" in page_text(dana.get("/billing/pay-balance")) or "140,00 €" in page_text(
-        dana.get("/billing/pay-balance"))
+    other = next(m for m in MONEY_SHOWN if m[0] != currency)
+    Company.update(currency=other[0], locale=other[1]).execute()
+
+    def pay_balance():
+        return page_text(dana.get("/billing/pay-balance")).replace("\xa0", " ").replace("\u202f", " ")
+
+    assert other[2] in pay_balance()
+    _set(sam, currency=currency.lower(), locale=locale)
+    assert Company.get().currency == currency
+    assert shown in pay_balance() and other[2] not in pay_balance()
 
 
 @pytest.mark.parametrize("headers", [{}, HX])
@@ -162,16 +224,6 @@ def test_only_staff_see_or_change_the_preferences(signed_in, email):
     assert Company.get().name == "Riverside Arts Academy"
 
 
-def test_guardians_redeem_punches_only_while_the_switch_is_on(signed_in):
-    sam, dana = signed_in("staff@example.com"), signed_in("parent@example.com")
-    amy = Student.get(Student.first_name == "Amy")
-    assert "Redeem a punch" not in page_text(dana.get(f"/packages/students/{amy.id}"))
-    _set(sam, guardian_punch_redeem=True)
-    assert "Redeem a punch" in page_text(dana.get(f"/packages/students/{amy.id}"))
-    _set(sam, guardian_punch_redeem=False)
-    assert "Redeem a punch" not in page_text(dana.get(f"/packages/students/{amy.id}"))
-
-
 def test_max_unpaid_balance_and_balance_mode_decide_whether_a_new_charge_is_taken(signed_in):
     from test_staff_billing import new_order_form
 
@@ -185,17 +237,6 @@ def test_max_unpaid_balance_and_balance_mode_decide_whether_a_new_charge_is_take
     _set(sam, max_unpaid_balance_cents="")
     assert Company.get().max_unpaid_balance_cents is None
     assert sam.post("/staff/billing/orders/new", data=new_order_form()).status_code == 303
-
-
-def test_the_withdraw_penalty_is_saved_and_charged_on_a_drop(signed_in):
-    sam = signed_in("staff@example.com")
-    assert "Families may drop an enrollment" in page_text(sam.get("/staff/preferences"))
-    _set(sam, withdraw_penalty_cents="12.50")
-    assert Company.get().withdraw_penalty_cents == 1250
-    ben = Student.get(Student.first_name == "Ben")
-    pottery = Enrollment.get((Enrollment.student == ben) & (Enrollment.course == Course.get(name="Pottery for Kids")))
-    text = page_text(signed_in("parent@example.com").get(f"/account/students/{ben.id}/enrollments/{pottery.id}/drop"))
-    assert "Withdraw penalty $12.50" in text
 
 
 def test_the_days_a_makeup_token_lasts_set_the_next_tokens_expiry_and_leave_earned_ones_alone(signed_in):
