@@ -11,7 +11,7 @@ from webapp.models import (
     Account, Company, LedgerEntry, Order, OrderLine, Package, PackageAllotment, PackagePurchase, Permission, Student,
     UsageInvoice, User,
 )
-from webapp.packages.balances import package_balance, package_history
+from webapp.packages.balances import package_balance, package_history, purchases_query
 from webapp.packages.services import (
     PackageRefused, define_package, delete_invoice, invoice_usage, pay_invoice, record_payment, refund, sell_package,
     transfer_balance, void_invoice,
@@ -212,6 +212,16 @@ def test_a_transfer_moves_paid_money_to_another_package_of_the_household(app):
         assert any(row.action.startswith("Balance transfer from Private Lesson Pack") for row in package_history(other))
     with pytest.raises(PackageRefused, match="only paid money|Only paid money"):
         transfer_balance(sam, pack, other, 1501)
+
+
+def test_a_transfer_decides_on_the_money_as_it_is_under_the_lock_not_as_the_page_read_it(app):
+    """Two staff on one package's page: the second transfer must see the first one's entries, not the page's read."""
+    sam, other = user("staff@example.com"), second_pack(price=50000)
+    read_by_the_page = purchases_query().where(PackagePurchase.id == ben_pack().id).get()  # with its order's money
+    transfer_balance(sam, ben_pack(), other, 10000)  # of 11,500 paid and unused: 1,500 left
+    with pytest.raises(PackageRefused, match="Only paid money"):
+        transfer_balance(sam, read_by_the_page, other, 1501)
+    assert package_balance(ben_pack()).paid_cents == 20000
 
 
 def test_a_transfer_to_another_household_or_beyond_what_the_target_owes_is_refused(app):

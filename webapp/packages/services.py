@@ -103,7 +103,8 @@ def transfer_balance(staff, source, target, cents):
         raise PackageRefused("Pick another package of the same household.", "target")
     with write_transaction():
         first, second = sorted((source, target), key=lambda purchase: purchase.id)  # one lock order: no deadlock
-        locked_row(PackagePurchase, first.id), locked_row(PackagePurchase, second.id)
+        held = {row.id: row for row in (locked_row(PackagePurchase, first.id), locked_row(PackagePurchase, second.id))}
+        source, target = held[source.id], held[target.id]  # the money as it is now, not as the page read it
         if cents > package_balance(source).unused_paid_cents:
             raise PackageRefused("Only paid money that usage has not drawn on can be transferred.", "amount")
         if cents > package_balance(target).owed_cents:
