@@ -33,6 +33,13 @@ def stripped(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def requested_page():
+    """The `page` of the request's query string: 1 unless it is a whole number above 0."""
+    from flask import request
+
+    return max(request.args.get("page", 1, type=whole_number), 1)
+
+
 def whole_number(text):
     """ASCII digits for 0 to MAX_ID as an int; ValueError otherwise (so it serves as `type=` of `request.args.get`)."""
     if not isinstance(text, str) or not re.fullmatch(_ID, text):

@@ -8,7 +8,7 @@ from ..confirm import ask_first, confirmed
 from ..errors import error_response
 from ..extensions import htmx
 from ..models import Evaluation, Order, User
-from ..numbers import whole_number
+from ..numbers import requested_page
 from ..registration.on_account import register_on_account
 from ..registration.services import RegistrationRefused
 from ..templating import current_company, money, render
@@ -22,8 +22,7 @@ bp = Blueprint("attendance", __name__, url_prefix="/classes")
 ROSTER_ROLES = (User.INSTRUCTOR, User.STAFF)
 
 
-def _page_number():
-    return max(request.args.get("page", 1, type=whole_number), 1)
+_page_number = requested_page
 
 
 @bp.route("/")

@@ -9,7 +9,7 @@ from ..billing.forms import CardRefundForm, VoidForm
 from ..billing.refunds import RefundRefused, RefundUnsettled, refund_offline, request_refund
 from ..clock import local_now
 from ..models import Account, Guardian, Order, Payment, Student, User
-from ..numbers import whole_number
+from ..numbers import requested_page
 from ..templating import current_company, money, render
 from ..audit import changes_to
 from .enrollments import courses_to_enroll
@@ -21,8 +21,7 @@ from .households import household_page, search
 bp = Blueprint("staff_households", __name__, url_prefix="/staff/households")
 
 
-def _page_number():
-    return max(request.args.get("page", 1, type=whole_number), 1)
+_page_number = requested_page
 
 
 @bp.route("/")

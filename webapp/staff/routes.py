@@ -1,14 +1,15 @@
 """The staff home, the absence-reason code table, and moving or cancelling a meeting."""
 import datetime
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..access import role_required
+from ..access import may_bill, role_required
 from ..clock import local_now
 from ..confirm import ask_first, confirmed
 from ..extensions import htmx
 from ..models import AbsenceReason, Company, Course, Location, Meeting, User
+from ..numbers import requested_page
 from ..registration.services import RegistrationRefused, seats_taken
 from ..registration.waitlist import offer_next_seat, waiting
 from ..schedule.changes import MeetingChangeRefused, cancel_meeting, move_meeting
@@ -26,8 +27,15 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @bp.route("/")
 @role_required(User.STAFF)
 def index():
-    """Orders that still have a balance, across households."""
-    return render("staff/index.html", "content", orders=orders_with_balance())
+    """The staff console's areas and, for staff who may bill, the orders that still have a balance (paged, searched
+    by order number or household)."""
+    if not may_bill(current_user):
+        return render("staff/index.html", "content")
+    text = request.args.get("q", "")[:100].strip()
+    page = requested_page()
+    orders, total, pages = orders_with_balance(text, page)
+    return render("staff/index.html", "results", orders=orders, q=text, total=total, page=min(page, pages),
+                  pages=pages)
 
 
 def _save(form, reason_id=None):

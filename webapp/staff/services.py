@@ -4,21 +4,26 @@ from peewee import JOIN, IntegrityError, fn
 from ..database import write_transaction
 from ..models import AbsenceReason, Account, Course, LedgerEntry, Location, Meeting, Order, User
 from ..audit import audit, before_change
+from ..numbers import whole_number
 
 
-def orders_with_balance(limit=50):
-    """Orders that still have a balance, oldest first, with their household."""
+ORDERS_PER_PAGE = 25
+
+
+def orders_with_balance(search="", page=1, per_page=ORDERS_PER_PAGE):
+    """([order with its household and .balance], how many match, pages) for one page of the orders that still have a
+    balance, oldest first; `search` is an order number (#1001 or 1001) or words of the household's name."""
     balance = fn.SUM(LedgerEntry.amount_cents)
-    return list(
-        Order.select(Order, Account, balance.alias("balance"))
-        .join(Account)
-        .switch(Order)
-        .join(LedgerEntry, on=(LedgerEntry.order == Order.id))
-        .group_by(Order.id, Account.id)
-        .having(balance != 0)
-        .order_by(Order.created_at, Order.number)
-        .limit(limit)
-    )
+    owing = (Order.select(Order, Account, balance.alias("balance")).join(Account).switch(Order)
+             .join(LedgerEntry, on=(LedgerEntry.order == Order.id)).group_by(Order.id, Account.id).having(balance != 0))
+    try:
+        owing = owing.where(Order.number == whole_number(search.removeprefix("#")))
+    except ValueError:  # not an order number: words of the household's name
+        for word in search.split():
+            owing = owing.where(Account.name.contains(word))
+    total = owing.count()
+    pages = max(1, -(-total // per_page))
+    return list(owing.order_by(Order.created_at, Order.number).paginate(min(page, pages), per_page)), total, pages
 
 
 class ReasonNameTaken(Exception):
