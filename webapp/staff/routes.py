@@ -33,9 +33,8 @@ def index():
         return render("staff/index.html", "content")
     text = request.args.get("q", "")[:100].strip()
     page = requested_page()
-    orders, total, pages = orders_with_balance(text, page)
-    return render("staff/index.html", "results", orders=orders, q=text, total=total, page=min(page, pages),
-                  pages=pages)
+    orders, more = orders_with_balance(text, page)
+    return render("staff/index.html", "results", orders=orders, q=text, page=page, more=more)
 
 
 def _save(form, reason_id=None):
