@@ -27,7 +27,7 @@ test: setup browser
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/cubby_ci
 reliability: setup
 	$(PY) -m pytest -s tests/reliability
-	if $(PY) -c "import psycopg2, sys; psycopg2.connect(sys.argv[1].rsplit('/', 1)[0] + '/postgres').close()" "$(PG_URL)"; then \
+	if $(PY) -c "import psycopg, sys; psycopg.connect(sys.argv[1].rsplit('/', 1)[0] + '/postgres').close()" "$(PG_URL)"; then \
 	  DATABASE_URL="$(PG_URL)" $(PY) -m pytest -s tests/reliability; \
 	elif [ "$$CI" = "true" ]; then echo "!!! PostgreSQL is not reachable at $(PG_URL)" >&2; exit 1; \
 	else echo "!!! PostgreSQL is not reachable at $(PG_URL): the reliability tests ran on SQLite only" >&2; fi

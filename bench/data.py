@@ -110,10 +110,9 @@ class PostgresDatabase:
         self.note = None
 
     def _admin(self, sql):
-        import psycopg2
+        import psycopg
 
-        conn = psycopg2.connect(POSTGRES_ADMIN)
-        conn.autocommit = True
+        conn = psycopg.connect(POSTGRES_ADMIN, autocommit=True)
         try:
             conn.cursor().execute(sql)
         finally:
@@ -144,9 +143,9 @@ class PostgresDatabase:
 def postgres_reachable():
     """True when the server at BENCH_POSTGRES_URL answers."""
     try:
-        import psycopg2
+        import psycopg
 
-        psycopg2.connect(POSTGRES_ADMIN, connect_timeout=3).close()
+        psycopg.connect(POSTGRES_ADMIN, connect_timeout=3).close()
         return True
     except Exception:  # any failure to connect means: not here
         return False

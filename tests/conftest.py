@@ -66,10 +66,9 @@ class PostgresServer:
         return urlunsplit(self.parts._replace(path="/" + name))
 
     def execute(self, sql):
-        import psycopg2
+        import psycopg
 
-        conn = psycopg2.connect(self.url("postgres"))
-        conn.autocommit = True
+        conn = psycopg.connect(self.url("postgres"), autocommit=True)
         try:
             conn.cursor().execute(sql)
         finally:

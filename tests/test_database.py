@@ -99,6 +99,18 @@ def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
 
 
+def test_postgresql_plans_a_schedule_freely_and_keeps_the_plans_of_repeated_statements(app):
+    """At 10,000 households the home page's schedule read every attendance row in the written join order, and
+    planning each statement cost ten times running it (bench/README.md)."""
+    if not ON_POSTGRES:
+        pytest.skip("PostgreSQL's planner settings")
+    assert db.execute_sql("SHOW join_collapse_limit").fetchone()[0] == "12"
+    assert db.execute_sql("SHOW from_collapse_limit").fetchone()[0] == "12"
+    for _ in range(6):
+        list(Order.select().where(Order.number == 1001))
+    prepared = [sql for (sql,) in db.execute_sql("SELECT statement FROM pg_prepared_statements")]
+    assert any('FROM "order"' in sql for sql in prepared), prepared
+
 def test_migration_013_upgrades_a_database_whose_students_are_referred_to(empty_database_url):
     """A school upgrading keeps its students: adding their columns must not rebuild a table others refer to."""
     app = create_app({**TEST_CONFIG, "DATABASE_URL": empty_database_url})

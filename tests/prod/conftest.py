@@ -27,14 +27,13 @@ class Stack:
     """The processes of one deployment on loopback; stop() ends them and drops the database."""
 
     def __init__(self, folder):
-        import psycopg2
+        import psycopg
         import redis
 
         self.folder, self.processes = folder, []
         run = self.run = uuid.uuid4().hex[:8]
         self.database = f"cubby_prodcheck_{run}"
-        self.admin = psycopg2.connect(PG_URL)
-        self.admin.autocommit = True
+        self.admin = psycopg.connect(PG_URL, autocommit=True)
         self.admin.cursor().execute(f'CREATE DATABASE "{self.database}"')
         redis.Redis.from_url(REDIS_URL).ping()
         self.smtp = SmtpSink()

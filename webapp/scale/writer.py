@@ -1,6 +1,5 @@
 """Bulk inserts with ids chosen up front, so rows can point at each other before any is written."""
 import datetime
-import io
 
 from ..database import is_sqlite
 from ..extensions import db
@@ -76,8 +75,8 @@ class BulkWriter:
         names = ", ".join(f'"{field.column_name}"' for field in fields)
         table = model._meta.table_name
         if not self.sqlite:
-            text = io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
-            db.cursor().copy_expert(f'COPY "{table}" ({names}) FROM STDIN', text)
+            with db.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                copy.write("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
             return
         one = "(" + ", ".join(["?"] * len(fields)) + ")"
         size = SQLITE_VARIABLES // len(fields)
