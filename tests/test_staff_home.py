@@ -74,3 +74,15 @@ def test_the_list_costs_the_same_statements_for_a_few_orders_or_many(sam, query_
     add_orders(ORDERS_PER_PAGE * 2)
     response, many = query_count(sam.get, "/staff/?page=2")
     assert len(listed(response)) == ORDERS_PER_PAGE and many == few
+
+
+@pytest.mark.parametrize("few", [50, 1])
+def test_a_word_many_households_share_finds_the_same_orders_as_a_rare_one(sam, monkeypatch, few):
+    """With more matching households than FEW_HOUSEHOLDS the orders are walked by number: the same orders show."""
+    monkeypatch.setattr("webapp.staff.services.FEW_HOUSEHOLDS", few)
+    smith, forest = add_orders(1, "Smith household"), add_orders(1)
+    acme = add_orders(1, "Acme Corp Training")
+    found = listed(sam.get("/staff/", query_string={"q": "household"}))
+    assert {str(smith[0]), str(forest[0])} <= set(found) and str(acme[0]) not in found
+    assert found == sorted(found, key=int)
+    assert listed(sam.get("/staff/", query_string={"q": "forest household"})) == [str(forest[0])]
