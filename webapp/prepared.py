@@ -120,7 +120,7 @@ class prepared:  # noqa: N801 (used as a decorator, like functools' lowercase cl
 
 class _Graph:
     """The objects of a model-graph query's row, made as peewee's ModelCursorWrapper.process_row makes them, without
-    its per-column setattr through field descriptors and Model.__init__ (a third of a schedule page's time).
+    its per-column setattr through field descriptors and Model.__init__ (a third of building a schedule row).
 
     Columns that land on a field are written into the instance's __data__ as the field's accessor would; any other
     column (an alias, a property) is set with setattr as peewee does. `checked` (VERIFY) compares with peewee's."""
@@ -179,7 +179,7 @@ class _Graph:
 
 def _join(wrapper, objects, set_keys):
     """Attach the joined instances to each other: peewee's ModelCursorWrapper.process_row, its second half."""
-    for src, attr, dest, is_dict, is_outer, is_fk in wrapper.src_to_dest:
+    for src, attr, dest, _is_dict, is_outer, is_fk in wrapper.src_to_dest:  # model rows only, never dicts
         instance, joined = objects.get(src), objects.get(dest)
         if joined is None and dest not in objects:
             continue
@@ -191,9 +191,7 @@ def _join(wrapper, objects, set_keys):
             joined = None
         if src not in set_keys and dest not in set_keys and is_outer:
             continue
-        if is_dict:
-            instance[attr] = joined
-        elif is_fk and joined is None:
+        if is_fk and joined is None:
             instance.__rel__[attr] = None  # a row known to be missing, its id kept
         else:
             setattr(instance, attr, joined)

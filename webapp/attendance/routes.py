@@ -22,17 +22,14 @@ bp = Blueprint("attendance", __name__, url_prefix="/classes")
 ROSTER_ROLES = (User.INSTRUCTOR, User.STAFF)
 
 
-_page_number = requested_page
-
-
 @bp.route("/")
 @role_required(*ROSTER_ROLES)
 def my_classes():
     """Staff: every course with its next class. An instructor: rosters still to submit, today's and the next two
     weeks' meetings, then their own courses; htmx (the pager) gets only the courses."""
     start = local_now().replace(hour=0, minute=0, second=0)
-    courses, total, pages = class_list(current_user, start, _page_number())
-    listed = dict(courses=courses, total=total, pages=pages, page=min(_page_number(), pages))
+    courses, total, pages = class_list(current_user, start, requested_page())
+    listed = dict(courses=courses, total=total, pages=pages, page=min(requested_page(), pages))
     if current_user.role == User.STAFF:
         return render("attendance/my_classes.html", "classes", **listed)
     meetings = my_meetings(current_user, start, days=14)
@@ -43,9 +40,9 @@ def my_classes():
 
 def _render_register(course, form, status=200, block="content", refusal=None):
     text = request.values.get("q", "")[:100].strip()
-    students, total, pages = students_to_register(text, course, _page_number()) if text else ([], 0, 1)
+    students, total, pages = students_to_register(text, course, requested_page()) if text else ([], 0, 1)
     return render("attendance/register.html", block, status=status, course=course, form=form, q=text,
-                  students=students, total=total, pages=pages, page=min(_page_number(), pages), refusal=refusal)
+                  students=students, total=total, pages=pages, page=min(requested_page(), pages), refusal=refusal)
 
 
 @bp.route("/courses/<int:course_id>/register")

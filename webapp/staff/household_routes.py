@@ -21,17 +21,14 @@ from .households import household_page, search
 bp = Blueprint("staff_households", __name__, url_prefix="/staff/households")
 
 
-_page_number = requested_page
-
-
 @bp.route("/")
 @role_required(User.STAFF)
 def index():
     """Households by name, narrowed by what was typed (a household, guardian or student name, or an email)."""
     text = request.args.get("q", "")[:100].strip()
-    households, total, pages = search(text, _page_number())
+    households, total, pages = search(text, requested_page())
     return render("staff/households.html", "results", q=text, households=households, total=total,
-                  page=min(_page_number(), pages), pages=pages)
+                  page=min(requested_page(), pages), pages=pages)
 
 
 def _saved(form, save, *args):
@@ -167,7 +164,7 @@ def household(account_id):
 def _household(account, status=200, form=None, failed_key=None, void_form=None, failed_order=None, enroll_form=None,
                full_course=None, guardian_form=None):
     billing = may_bill(current_user)
-    page = household_page(account, billing, current_company(), _page_number())
+    page = household_page(account, billing, current_company(), requested_page())
     if enroll_form is None and page.ledger is not None:  # only staff who may bill enroll
         enroll_form = EnrollForm(formdata=None)
         enroll_form.set_choices([s for s in page.students if s.billing_account_id == account.id],
