@@ -101,7 +101,7 @@ def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
 
 def test_postgresql_plans_a_schedule_freely_and_keeps_the_plans_of_repeated_statements(app):
     """At 10,000 households the home page's schedule read every attendance row in the written join order, and
-    planning each statement cost ten times running it (bench/README.md)."""
+    planning each statement cost ten times running it (README.md, Performance)."""
     if not ON_POSTGRES:
         pytest.skip("PostgreSQL's planner settings")
     assert db.execute_sql("SHOW join_collapse_limit").fetchone()[0] == "12"
@@ -110,6 +110,7 @@ def test_postgresql_plans_a_schedule_freely_and_keeps_the_plans_of_repeated_stat
         list(Order.select().where(Order.number == 1001))
     prepared = [sql for (sql,) in db.execute_sql("SELECT statement FROM pg_prepared_statements")]
     assert any('FROM "order"' in sql for sql in prepared), prepared
+
 
 def test_migration_013_upgrades_a_database_whose_students_are_referred_to(empty_database_url):
     """A school upgrading keeps its students: adding their columns must not rebuild a table others refer to."""

@@ -2,7 +2,7 @@
 from peewee import JOIN, IntegrityError, fn
 
 from ..database import write_transaction
-from ..models import AbsenceReason, Account, Course, LedgerEntry, Location, Meeting, Order, User
+from ..models import AbsenceReason, Account, Course, Location, Meeting, Order, User
 from ..audit import audit, before_change
 from ..billing.ledger import balance_column
 from ..numbers import whole_number
@@ -23,7 +23,8 @@ def orders_with_balance(search="", page=1, per_page=ORDERS_PER_PAGE):
     try:
         owing = owing.where(Order.number == whole_number(search.removeprefix("#")))
     except ValueError:  # not an order number: words of the household's name
-        owing = owing.where(_of_households_named(search.split())) if search.split() else owing
+        words = search.split()
+        owing = owing.where(_of_households_named(words)) if words else owing
     rows = list(owing.order_by(Order.number).offset((page - 1) * per_page).limit(per_page + 1))
     return rows[:per_page], len(rows) > per_page
 
